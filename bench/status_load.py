@@ -1,0 +1,326 @@
+"""Benchmark: the level-1 status look-up under load, against a trivial endpoint.
+
+    .venv/bin/python bench/status_load.py [--keep] [--scale 0.22] [--duration 10]
+
+Creates its own PostgreSQL database (hmskort_bench_status on 127.0.0.1:5432,
+user postgres; dropped first if it exists), migrates it, seeds the national
+population scaled to about 100,000 cards (`seed_registers --preset national
+--scale 0.22`), creates an approved level-1 API client and a token, starts the
+app with gunicorn (2 workers) on a free port, and drives it with wrk (64
+connections) for `--duration` seconds each:
+
+- `GET /api/v1/cards/{n}`, rotating over 5,000 real card numbers (all states);
+- `GET /api/v1/ping`, the trivial endpoint of the same server (same auth).
+
+Then it stops the server, drops the database (unless --keep) and prints its
+figures, last, one per line:
+
+    status_rps: N
+    trivial_rps: N
+    status_vs_trivial_ratio: R
+    status_p99_ms: N
+
+Targets (issue 4): ratio >= 0.6 and p99 < 50 ms. Needs `wrk` (apt-get install wrk)
+and gunicorn in the virtualenv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST, PORT, USER = "127.0.0.1", 5432, "postgres"
+CONNECTIONS = 64
+WORKERS = 2
+SAMPLE_CARDS = 5000
+TARGET_RATIO = 0.6
+TARGET_P99_MS = 50.0
+
+
+def log(message: str) -> None:
+    print(f"[status_load] {message}", flush=True)
+
+
+def admin_connection() -> psycopg.Connection:
+    return psycopg.connect(host=HOST, port=PORT, user=USER, dbname="postgres", autocommit=True)
+
+
+def drop_database(name: str) -> None:
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def create_database(name: str) -> None:
+    drop_database(name)
+    with admin_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_exists(name: str) -> bool:
+    with admin_connection() as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare_client_and_cards(env: dict) -> tuple[str, list[str]]:
+    """An approved level-1 client with a token, and a sample of real card numbers."""
+    code = f"""
+import json
+from hmskort.api.models import ApiLevel
+from hmskort.api.services import api_client_create, api_token_issue
+from hmskort.cards.models import Card
+issued = api_client_create(level=ApiLevel.LEVEL1, organisation_name="Benchmark AS",
+                           approved_by="bench")
+token = api_token_issue(client=issued.client, expires_in=6 * 3600)
+numbers = list(Card.objects.order_by("?").values_list("card_number", flat=True)[:{SAMPLE_CARDS}])
+print("RESULT " + json.dumps({{"token": token, "numbers": numbers, "cards": Card.objects.count()}}))
+"""
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    import json
+
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    data = json.loads(line[len("RESULT ") :])
+    log(f"{data['cards']} cards in the database; {len(data['numbers'])} sampled")
+    return data["token"], data["numbers"]
+
+
+def start_server(env: dict, port: int, worker_class: str, threads: int) -> subprocess.Popen:
+    gunicorn = Path(PYTHON).with_name("gunicorn")
+    cmd = [
+        str(gunicorn),
+        "config.wsgi:application",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "2048",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return proc
+        except Exception:
+            if proc.poll() is not None:
+                raise RuntimeError("gunicorn exited during start-up") from None
+            time.sleep(0.3)
+    stop_server(proc)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server's own process group only
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+LUA_STATUS = """
+local numbers = {%(numbers)s}
+local i = 0
+local token = "%(token)s"
+setup = function(thread) thread:set("offset", math.random(#numbers)) end
+init = function(args) i = offset or 0 end
+request = function()
+  i = (i %% #numbers) + 1
+  return wrk.format("GET", "/api/v1/cards/" .. numbers[i], {["Authorization"] = "Bearer " .. token})
+end
+"""
+
+LUA_TRIVIAL = """
+local token = "%(token)s"
+request = function()
+  return wrk.format("GET", "/api/v1/ping", {["Authorization"] = "Bearer " .. token})
+end
+"""
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if not match:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def run_wrk(url: str, script: str, duration: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        path = f.name
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "--threads",
+                "2",
+                "--connections",
+                str(CONNECTIONS),
+                "--duration",
+                f"{duration}s",
+                "--timeout",
+                "5s",
+                "--latency",
+                "--script",
+                path,
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.unlink(path)
+    result: dict = {"raw": out}
+    result["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    for pct in ("50", "75", "90", "99"):
+        result[f"p{pct}_ms"] = _ms(re.search(rf"^\s+{pct}%\s+(\S+)", out, re.M).group(1))
+    total = re.search(r"(\d+) requests in", out)
+    result["requests"] = int(total.group(1)) if total else 0
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    result["non_2xx"] = int(non2xx.group(1)) if non2xx else 0
+    errors = re.search(r"Socket errors: (.*)", out)
+    result["socket_errors"] = errors.group(1) if errors else ""
+    return result
+
+
+def report(name: str, r: dict) -> None:
+    log(
+        f"{name}: {r['rps']:.0f} req/s, p50 {r['p50_ms']:.2f} ms, p90 {r['p90_ms']:.2f} ms, "
+        f"p99 {r['p99_ms']:.2f} ms, {r['requests']} requests, non-2xx {r['non_2xx']}"
+        + (f", socket errors: {r['socket_errors']}" if r["socket_errors"] else "")
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="hmskort_bench_status")
+    parser.add_argument("--scale", type=float, default=0.22, help="of the national preset")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use a database kept by --keep (skip seeding)"
+    )
+    args = parser.parse_args()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
+        parser.error("--database must be a plain lower-case identifier")
+    if shutil.which("wrk") is None:
+        # The benchmark sets up what it needs: wrk comes from Debian's packages.
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed and could not be installed (apt-get install -y wrk)")
+    if not Path(PYTHON).with_name("gunicorn").exists():
+        parser.error("gunicorn is not installed in the virtualenv")
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{USER}@{HOST}:{PORT}/{args.database}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "ERROR",
+    }
+    env.pop("REDIS_URL", None)
+    server = None
+    started = time.time()
+    try:
+        if args.reuse and database_exists(args.database):
+            log(f"reusing database {args.database}")
+        else:
+            log(f"creating database {args.database}")
+            create_database(args.database)
+            manage(env, "migrate", "--verbosity", "0")
+            log(f"seeding the national population at scale {args.scale}")
+            manage(env, "seed_registers", "--preset", "national", "--scale", str(args.scale))
+        token, numbers = prepare_client_and_cards(env)
+        port = free_port()
+        log(
+            f"starting gunicorn ({WORKERS} workers, {args.worker_class}"
+            f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''}) on {port}"
+        )
+        server = start_server(env, port, args.worker_class, args.threads)
+        base = f"http://127.0.0.1:{port}"
+        status_script = LUA_STATUS % {
+            "numbers": ",".join(f'"{n}"' for n in numbers),
+            "token": token,
+        }
+        trivial_script = LUA_TRIVIAL % {"token": token}
+        # Warm both paths (token caches, persistent DB connections, imports).
+        run_wrk(base, status_script, 2)
+        run_wrk(base, trivial_script, 2)
+        status = run_wrk(base, status_script, args.duration)
+        report("GET /api/v1/cards/{n}", status)
+        trivial = run_wrk(base, trivial_script, args.duration)
+        report("GET /api/v1/ping", trivial)
+    finally:
+        if server is not None:
+            stop_server(server)
+        if not args.keep:
+            drop_database(args.database)
+            log(f"dropped {args.database}")
+    log(f"total {time.time() - started:.0f} s")
+
+    ratio = status["rps"] / trivial["rps"] if trivial["rps"] else 0.0
+    ok = ratio >= TARGET_RATIO and status["p99_ms"] < TARGET_P99_MS and status["non_2xx"] == 0
+    log(
+        f"targets: ratio >= {TARGET_RATIO}, p99 < {TARGET_P99_MS:.0f} ms -> "
+        + ("met" if ok else "NOT met")
+    )
+    print(f"status_p50_ms: {status['p50_ms']:.2f}")
+    print(f"trivial_p50_ms: {trivial['p50_ms']:.2f}")
+    print(f"trivial_p99_ms: {trivial['p99_ms']:.2f}")
+    print(f"status_rps: {status['rps']:.0f}")
+    print(f"trivial_rps: {trivial['rps']:.0f}")
+    print(f"status_vs_trivial_ratio: {ratio:.2f}")
+    print(f"status_p99_ms: {status['p99_ms']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Employees page: register employees with card status, search, paging, adding by number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hmskort.cards.tests.factories import card_for_employment
+from hmskort.portal.models import AddedEmployee
+from hmskort.portal.services.employees import (
+    InvalidPersonIdentifier,
+    PersonNotFound,
+    employee_add,
+)
+from hmskort.portal.tests.conftest import url
+from hmskort.registers.identifiers import valid_fnr
+from hmskort.registers.tests.factories import ArbeidsforholdFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_employees_with_card_status_and_reason(owner_client, company):
+    ok = ArbeidsforholdFactory(arbeidsgiver=company)
+    card_for_employment(ok, active=True)
+    bad = ArbeidsforholdFactory(arbeidsgiver=company)
+    card_for_employment(bad, invalid=True)
+    response = owner_client.get(url("employees", company))
+    html = response.content.decode()
+    assert ok.arbeidstaker.fulltnavn in html
+    assert bad.arbeidstaker.fulltnavn in html
+    assert "Gyldig" in html
+    assert "Ugyldig" in html
+    assert "Aa-registeret" in html  # the reason text for EMPLOYMENT_NOT_REGISTERED
+    # No fødselsnummer appears in links.
+    assert ok.arbeidstaker.identifikator not in html
+
+
+def test_other_companys_employees_are_not_listed(owner_client, company):
+    other = ArbeidsforholdFactory()
+    response = owner_client.get(url("employees", company))
+    assert other.arbeidstaker.fulltnavn not in response.content.decode()
+
+
+def test_search_by_name_and_by_number(owner_client, company):
+    a = ArbeidsforholdFactory(
+        arbeidsgiver=company, arbeidstaker__etternavn="Zakariassen"
+    ).arbeidstaker
+    b = ArbeidsforholdFactory(arbeidsgiver=company, arbeidstaker__etternavn="Olsen").arbeidstaker
+    html = owner_client.get(url("employees", company), {"q": "zakari"}).content.decode()
+    assert a.fulltnavn in html and b.fulltnavn not in html
+    html = owner_client.get(url("employees", company), {"q": b.identifikator}).content.decode()
+    assert b.fulltnavn in html and a.fulltnavn not in html
+
+
+def _query_count(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queries_do_not_grow_with_the_number_of_employees(owner_client, company):
+    for _ in range(3):
+        card_for_employment(ArbeidsforholdFactory(arbeidsgiver=company), active=True)
+    few = _query_count(owner_client, url("employees", company))
+    for _ in range(40):
+        card_for_employment(ArbeidsforholdFactory(arbeidsgiver=company), active=True)
+    many = _query_count(owner_client, url("employees", company))
+    assert many == few
+
+
+def test_paging(owner_client, company):
+    for _ in range(55):
+        ArbeidsforholdFactory(arbeidsgiver=company)
+    html = owner_client.get(url("employees", company)).content.decode()
+    assert "55 ansatte" in html and "Neste side" in html
+    html = owner_client.get(url("employees", company), {"fra": 50}).content.decode()
+    assert "viser 51–55" in html and "Forrige side" in html
+
+
+def test_add_employee_takes_name_from_folkeregisteret(owner_client, company, owner):
+    person = PersonFactory(fornavn="Kari", etternavn="Nordmann")
+    response = owner_client.post(url("employee_add", company), {"person_id": person.identifikator})
+    assert response.status_code == 302
+    added = AddedEmployee.objects.get(orgnr=company.organisasjonsnummer)
+    assert added.name == "Kari Nordmann"
+    assert added.added_by == owner.identifikator
+    html = owner_client.get(response.url).content.decode()
+    assert "Kari Nordmann" in html and "Lagt til manuelt" in html
+
+
+def test_add_employee_invalid_checksum_keeps_what_was_typed(owner_client, company):
+    typed = "01019012346"  # wrong check digits
+    response = owner_client.post(url("employee_add", company), {"person_id": typed})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "ikke et gyldig fødselsnummer" in html
+    assert f'value="{typed}"' in html
+    assert "ds-error-summary" in html
+    assert not AddedEmployee.objects.exists()
+
+
+def test_add_unknown_person_gets_a_clear_error(owner_client, company):
+    unknown = valid_fnr(dt.date(1985, 5, 17), 123)
+    response = owner_client.post(url("employee_add", company), {"person_id": unknown})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "fant ingen person" in html.lower()
+    assert f'value="{unknown}"' in html
+
+
+def test_employee_add_service_errors(company):
+    with pytest.raises(InvalidPersonIdentifier):
+        employee_add(orgnr=company.organisasjonsnummer, person_id="123", added_by="x")
+    with pytest.raises(PersonNotFound):
+        employee_add(
+            orgnr=company.organisasjonsnummer,
+            person_id=valid_fnr(dt.date(1985, 5, 17), 123),
+            added_by="x",
+        )
+
+
+def test_adding_twice_keeps_one_entry(company):
+    person = PersonFactory()
+    first = employee_add(
+        orgnr=company.organisasjonsnummer, person_id=person.identifikator, added_by="x"
+    )
+    again = employee_add(
+        orgnr=company.organisasjonsnummer, person_id=person.identifikator, added_by="x"
+    )
+    assert first.pk == again.pk
+
+
+def test_english_pages(owner_client, company, employee):
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = owner_client.get(url("employees", company), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "Order new card" in html and "Employees" in html

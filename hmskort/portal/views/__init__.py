@@ -1,0 +1,1 @@
+"""The employer portal's views (thin: parse, call a selector or service, render)."""
