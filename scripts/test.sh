@@ -10,9 +10,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 # Browser journeys drive Debian's Chromium (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "==> Installing Debian's chromium for the browser tests"
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+# The card-face tests rasterise PDFs with poppler's pdftoppm.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> Installing Debian packages the tests need: ${missing[*]}"
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 reachable() { .venv/bin/python - "$1" "$2" <<'PY'

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from hmskort.cards import signals as card_signals
 from hmskort.cards.models import ActorType, CardState
 from hmskort.cards.services.transitions import CardChange, card_transition, card_transition_bulk
 from hmskort.cards.tests.factories import CardFactory
@@ -21,10 +20,6 @@ from hmskort.notifications.services import (
 pytestmark = pytest.mark.django_db
 
 S = CardState
-needs_hook = pytest.mark.skipif(
-    not hasattr(card_signals, "card_state_changing"),
-    reason="hmskort.cards does not send card_state_changing yet (see the notifications report)",
-)
 ORGNR = "912345670"
 
 
@@ -178,7 +173,6 @@ def test_changes_nobody_is_told_about_write_nothing():
 # Through the card state machine (needs the in-transaction hook in hmskort.cards).
 
 
-@needs_hook
 def test_a_rejection_through_the_state_machine_queues_the_email_with_the_change(
     no_temporary_card,
 ):
@@ -193,7 +187,6 @@ def test_a_rejection_through_the_state_machine_queues_the_email_with_the_change(
     assert OutboxMessage.objects.get().key == f"card:{history.pk}:rejected"
 
 
-@needs_hook
 def test_a_rolled_back_card_change_leaves_no_message():
     card = pending_card()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -208,7 +201,6 @@ def test_a_rolled_back_card_change_leaves_no_message():
     assert card.state == S.PENDING
 
 
-@needs_hook
 def test_the_nightly_bulk_change_sends_one_email_per_recipient_not_per_card():
     company_contact_set(orgnr=ORGNR, email="hms@bygg.example")
     cards = [pending_card(active=True) for _ in range(3)]
@@ -241,7 +233,6 @@ def test_the_nightly_bulk_change_sends_one_email_per_recipient_not_per_card():
     assert OutboxMessage.objects.count() == 3
 
 
-@needs_hook
 @pytest.mark.skipif(
     renderers.temporary_card_renderer() is None,
     reason="hmskort.production.temporary_card.temporary_card_pdf is not there yet",

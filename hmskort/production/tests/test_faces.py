@@ -2,7 +2,6 @@
 barcode decode to (zxing-cpp), read from the PDFs themselves."""
 
 import datetime as dt
-import shutil
 import subprocess
 
 import pytest
@@ -104,9 +103,8 @@ def test_temporary_card_face_is_printed_at_real_size(card_in_production):
     assert sizes == [(20.0, 20.0), (50.0, 7.5)]
 
 
-@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) not installed")
 def test_whole_pages_rendered_by_poppler_decode(card_in_production, tmp_path):
-    """Belt and braces where poppler is installed: rasterise the whole pages."""
+    """Belt and braces: rasterise the whole pages with poppler (scripts/test.sh installs it)."""
     card = card_in_production
     now = timezone.now()
     face, record = face_for(card, now)
@@ -122,10 +120,10 @@ def test_whole_pages_rendered_by_poppler_decode(card_in_production, tmp_path):
         by_format = {r.format: r.text for r in results}
         assert by_format[CODE128] == card.employer_orgnr + card.card_number
         assert by_format[QR].startswith("https://hmskort.test/qr/")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", "temporary.pdf", "-"], cwd=tmp_path, capture_output=True, text=True
-        ).stdout
-        until = timezone.localdate(now + dt.timedelta(days=60)).strftime("%d.%m.%Y")
-        assert f"Midlertidig HMS-kort – gyldig til {until}" in text
-        assert "Kvittering for bestilling av HMS-kort" in text
+    # pdftotext ships with poppler-utils, like pdftoppm
+    text = subprocess.run(
+        ["pdftotext", "temporary.pdf", "-"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout
+    until = timezone.localdate(now + dt.timedelta(days=60)).strftime("%d.%m.%Y")
+    assert f"Midlertidig HMS-kort – gyldig til {until}" in text
+    assert "Kvittering for bestilling av HMS-kort" in text
