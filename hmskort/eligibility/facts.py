@@ -130,6 +130,15 @@ class ExistingCard:
     valid_until: dt.date | None
 
 
+class DocumentsState(enum.StrEnum):
+    """Where the photo and ID document for an order stand (set by the upload review)."""
+
+    MISSING = "missing"  # nothing uploaded yet (or only one of the two)
+    UNDER_REVIEW = "under_review"  # uploaded, not yet approved
+    APPROVED = "approved"
+    REJECTED = "rejected"  # both must be uploaded again
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the rules may know about one (employer, person) pair."""
@@ -142,3 +151,6 @@ class Facts:
     existing_cards: tuple[ExistingCard, ...] = field(default=())
     # Roles the person holds in the company (INNH, DTPR, ...), for own-employer cards.
     roles: tuple[str, ...] = ()
+    # Photo and ID for the order (ORDER only). None: not tracked by the caller,
+    # which makes no finding (a re-check never looks at documents).
+    documents: DocumentsState | None = None

@@ -66,6 +66,7 @@ _BASE = frozenset(
         Requirement.PERSON_REGISTERED,
         Requirement.EMPLOYMENT,
         Requirement.STAFFING_REGISTRATION,
+        Requirement.DOCUMENTS,
     }
 )
 

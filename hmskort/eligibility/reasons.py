@@ -54,6 +54,8 @@ class ReasonCode(enum.StrEnum):
     UNKNOWN_CARD_TYPE = "UNKNOWN_CARD_TYPE"
     ORDER_CANCELLED_TIMEOUT = "ORDER_CANCELLED_TIMEOUT"
     DOCUMENTS_REJECTED = "DOCUMENTS_REJECTED"
+    DOCUMENTS_MISSING = "DOCUMENTS_MISSING"
+    DOCUMENTS_UNDER_REVIEW = "DOCUMENTS_UNDER_REVIEW"
     # Card lifecycle
     CARD_EXPIRED = "CARD_EXPIRED"
     CARD_BLOCKED = "CARD_BLOCKED"
@@ -691,8 +693,8 @@ _CATALOGUE: tuple[Reason, ...] = (
     ),
     Reason(
         code=_R.DOCUMENTS_REJECTED,
-        public_nb="Avslått – bilde eller legitimasjon er ikke godkjent",
-        public_en="Rejected – the photo or ID was not approved",
+        public_nb="Venter – bilde eller legitimasjon er avvist og må lastes opp på nytt",
+        public_en="Pending – the photo or ID was rejected and must be uploaded again",
         inspector_nb=(
             "Portrettbildet eller legitimasjonen som fulgte bestillingen, oppfylte ikke kravene "
             "og ble avvist."
@@ -703,12 +705,44 @@ _CATALOGUE: tuple[Reason, ...] = (
         ),
         action_nb=(
             "Last opp både nytt bilde og ny legitimasjon, også om bare det ene ble avvist. "
-            "Årsaken står i e-posten om avvisningen."
+            "Årsaken står i e-posten om avvisningen. Bestillingen fortsetter av seg selv når de "
+            "nye er godkjent."
         ),
         action_en=(
             "Upload both a new photo and a new ID document, even if only one was rejected. The "
-            "rejection e-mail gives the reason."
+            "rejection e-mail gives the reason. The order continues by itself once the new ones "
+            "are approved."
         ),
+    ),
+    Reason(
+        code=_R.DOCUMENTS_MISSING,
+        public_nb="Venter – bilde og legitimasjon mangler",
+        public_en="Pending – photo and ID are missing",
+        inspector_nb=(
+            "Det er ikke lastet opp både portrettbilde og legitimasjon for kortholderen, så "
+            "bestillingen kan ikke gå til produksjon."
+        ),
+        inspector_en=(
+            "A portrait photo and an ID document have not both been uploaded for the card "
+            "holder, so the order cannot go to production."
+        ),
+        action_nb=(
+            "Last opp bilde og legitimasjon for den ansatte, eller send den ansatte en lenke for "
+            "selvopplasting. En bestilling venter i opptil 20 dager før den kanselleres."
+        ),
+        action_en=(
+            "Upload a photo and an ID document for the employee, or send the employee a "
+            "self-upload link. An order waits for up to 20 days before it is cancelled."
+        ),
+    ),
+    Reason(
+        code=_R.DOCUMENTS_UNDER_REVIEW,
+        public_nb="Venter – bilde og legitimasjon kontrolleres",
+        public_en="Pending – photo and ID are being checked",
+        inspector_nb="Bilde og legitimasjon er lastet opp og venter på kontroll hos saksbehandler.",
+        inspector_en="The photo and ID document are uploaded and await a caseworker's check.",
+        action_nb="Du trenger ikke gjøre noe. Du får beskjed hvis noe må lastes opp på nytt.",
+        action_en="Nothing to do. You will be told if anything must be uploaded again.",
     ),
 )
 

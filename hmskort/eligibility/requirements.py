@@ -20,3 +20,4 @@ class Requirement(enum.StrEnum):
     CLEANING_APPROVAL = "CLEANING_APPROVAL"  # Renholdsregisteret
     CARCARE_APPROVAL = "CARCARE_APPROVAL"  # bilpleie approval register
     WORK_PERMIT = "WORK_PERMIT"  # UDI
+    DOCUMENTS = "DOCUMENTS"  # approved photo and ID document (orders only)

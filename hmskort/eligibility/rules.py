@@ -46,6 +46,11 @@ Rules (the requirements of each card type are data, see `industries.py`):
 - WORK_PERMIT (UDI; RH, BP) [001, 003 §8.1]: a person without EU/EEA/EFTA
   citizenship (none recorded counts as non-EEA) needs a permit with work
   access valid today, else PENDING (ORDER) / FAIL (RECHECK) WORK_PERMIT_MISSING.
+- DOCUMENTS (photo and ID review) [001, 003 §5.1.2], ORDER only and only when
+  the caller tracks them (`Facts.documents` not None): approved -> met;
+  missing -> PENDING DOCUMENTS_MISSING; uploaded, not yet approved -> PENDING
+  DOCUMENTS_UNDER_REVIEW; rejected -> PENDING DOCUMENTS_REJECTED (the order
+  waits for a new upload and continues by itself once it is approved).
 - Exceptions (Arbeidstilsynet's exception register) [000, 001]: an entry
   valid today waives the requirements it lists; their findings disappear.
 - Existing cards for the same employer and person, ORDER only [001]: a
@@ -75,6 +80,7 @@ from .dates import add_months
 from .facts import (
     ApprovalStatus,
     CompanyFacts,
+    DocumentsState,
     EmploymentFacts,
     ExceptionFacts,
     ExistingCard,
@@ -355,6 +361,21 @@ def _work_permit(ctx: _Context) -> list[Finding]:
     return [Finding(code=ReasonCode.WORK_PERMIT_MISSING, outcome=ctx.lagging())]
 
 
+_DOCUMENT_FINDINGS = {
+    DocumentsState.MISSING: ReasonCode.DOCUMENTS_MISSING,
+    DocumentsState.UNDER_REVIEW: ReasonCode.DOCUMENTS_UNDER_REVIEW,
+    DocumentsState.REJECTED: ReasonCode.DOCUMENTS_REJECTED,
+}
+
+
+def _documents(ctx: _Context) -> list[Finding]:
+    documents = ctx.facts.documents
+    if ctx.purpose is not Purpose.ORDER or documents is None:
+        return []
+    code = _DOCUMENT_FINDINGS.get(DocumentsState(documents))
+    return [] if code is None else [_pending(code)]
+
+
 _CHECKS: dict[Requirement, Callable[[_Context], list[Finding]]] = {
     Requirement.COMPANY_ACTIVE: _company_active,
     Requirement.VAT: _vat,
@@ -364,6 +385,7 @@ _CHECKS: dict[Requirement, Callable[[_Context], list[Finding]]] = {
     Requirement.CLEANING_APPROVAL: _cleaning,
     Requirement.CARCARE_APPROVAL: _carcare,
     Requirement.WORK_PERMIT: _work_permit,
+    Requirement.DOCUMENTS: _documents,
 }
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from hmskort.eligibility.facts import (
     ApprovalStatus,
+    DocumentsState,
     EmploymentSource,
     ExistingCardKind,
     IdType,
@@ -734,3 +735,42 @@ def test_missing_company_does_not_add_findings_that_need_the_company():
 def test_missing_person_does_not_add_a_work_permit_finding():
     given = facts(company=cleaning_company(), person=None)
     assert order(given, "RH").reason_codes == [R.PERSON_NOT_FOUND]
+
+
+# --- photo and ID (DOCUMENTS) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "documents, expected",
+    [
+        (DocumentsState.APPROVED, ()),
+        (DocumentsState.MISSING, (Finding(R.DOCUMENTS_MISSING, PENDING),)),
+        (DocumentsState.UNDER_REVIEW, (Finding(R.DOCUMENTS_UNDER_REVIEW, PENDING),)),
+        (DocumentsState.REJECTED, (Finding(R.DOCUMENTS_REJECTED, PENDING),)),
+    ],
+)
+def test_an_order_waits_for_approved_photo_and_id(documents, expected):
+    # given a worker who passes every register of each card type, with photo and ID in this state
+    cases = {
+        "BA": facts(documents=documents),
+        "RH": facts(company=cleaning_company(), documents=documents),
+        "BP": facts(company=carcare_company(), documents=documents),
+    }
+    for card_type, given in cases.items():
+        # then the order waits (never fails) until they are approved
+        verdict = order(given, card_type)
+        assert verdict.findings == expected, card_type
+        assert verdict.outcome is (PENDING if expected else PASS)
+
+
+def test_documents_are_never_looked_at_by_the_recheck():
+    # given an issued card whose order's documents were later rejected
+    given = facts(documents=DocumentsState.REJECTED)
+    # then the nightly re-check still passes it (documents gate production only)
+    assert recheck(given, "BA").outcome is PASS
+
+
+def test_documents_are_reported_after_the_register_findings():
+    given = facts(person=None, documents=DocumentsState.MISSING)
+    codes = [f.code for f in order(given, "BA").findings]
+    assert codes == [R.PERSON_NOT_FOUND, R.DOCUMENTS_MISSING]
