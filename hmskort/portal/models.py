@@ -262,6 +262,9 @@ class UploadSet(models.Model):
     reason = models.CharField(
         _("begrunnelse"), max_length=30, choices=RejectionReason.choices, blank=True
     )
+    # What the automatic photo / ID checks found at upload (hmskort.photocheck):
+    # {"photo": [finding codes], "id": [finding codes], "manual_review": [why], ...}.
+    auto_findings = models.JSONField(default=dict, blank=True)
     uploaded_by = models.CharField(max_length=150, blank=True)  # pid, or "selvopplasting"
     # Who hears about the review (the orderer who asked for it).
     notify_email = models.EmailField(blank=True)
