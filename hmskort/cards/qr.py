@@ -89,3 +89,60 @@ def card_from_qr_token(token: str, *, now: dt.datetime | None = None) -> tuple[s
     if not isinstance(number, str) or not is_valid_card_number(number):
         raise TokenInvalid("Ugyldig token. (Invalid token.)", extra={"reason": "malformed"})
     return number, claims
+
+
+# --- live QR codes (the digital card) -------------------------------------------
+#
+# The digital card shows a QR code that changes every LIVE_WINDOW_SECONDS: a token
+# signed like the printed card's, but with its own `typ` and a window of validity
+# [nbf, exp]. A copy of it is useless once its window (plus a little grace for
+# clock drift and the time it takes to scan) has passed. Tokens for coming
+# windows may be issued ahead (the wallet works offline); each is only valid
+# inside its own window.
+
+LIVE_QR_TYP = "hmskort-live"
+LIVE_WINDOW_SECONDS = 30
+# A token is accepted this long after its window ends, and this long before it
+# starts (phone and reader clocks drift; scanning takes a moment).
+LIVE_GRACE_SECONDS = 15
+
+
+def live_window_start(at: dt.datetime) -> int:
+    """Epoch second at which the window containing `at` starts."""
+    epoch = int(at.timestamp())
+    return epoch - epoch % LIVE_WINDOW_SECONDS
+
+
+def card_live_qr_token(
+    card: Card, *, window_start: int | None = None, now: dt.datetime | None = None
+) -> str:
+    """The live QR token of `card` for the window starting at `window_start`
+    (epoch seconds; default: the current window)."""
+    now = now or timezone.now()
+    start = live_window_start(now) if window_start is None else window_start
+    if start % LIVE_WINDOW_SECONDS:
+        raise ValueError("card_live_qr_token: window_start must be a window boundary")
+    payload = {
+        "cn": card.card_number,
+        "iat": int(now.timestamp()),
+        "nbf": start,
+        "exp": start + LIVE_WINDOW_SECONDS + LIVE_GRACE_SECONDS,
+    }
+    return sign_token(payload, typ=LIVE_QR_TYP, now=now)
+
+
+def card_from_live_qr_token(token: str, *, now: dt.datetime | None = None) -> tuple[str, dict]:
+    """(card number, verified claims) of a scanned live QR token.
+
+    Raises `TokenExpired` once its window and grace have passed (a screenshot),
+    `TokenInvalid` if forged, tampered, or presented before its window.
+    """
+    now = now or timezone.now()
+    claims = verify_token(token, typ=LIVE_QR_TYP, now=now)
+    nbf = claims.get("nbf")
+    if not isinstance(nbf, int) or int(now.timestamp()) + LIVE_GRACE_SECONDS < nbf:
+        raise TokenInvalid("Ugyldig token. (Invalid token.)", extra={"reason": "not_yet_valid"})
+    number = claims.get("cn")
+    if not isinstance(number, str) or not is_valid_card_number(number):
+        raise TokenInvalid("Ugyldig token. (Invalid token.)", extra={"reason": "malformed"})
+    return number, claims
