@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "hmskort.receipts",
     "hmskort.portal",
     "hmskort.intelligence",
+    "hmskort.photocheck",
+    "hmskort.casework",
+    "hmskort.billing",
+    "hmskort.sites",
+    "hmskort.events",
+    "hmskort.wallet",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +124,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("English"))]
+# Polish and Lithuanian: the worker-facing pages (digital card, self-upload, my data).
+LANGUAGES = [
+    ("nb", _("Norsk bokmål")),
+    ("en", _("English")),
+    ("pl", _("Polski")),
+    ("lt", _("Lietuvių")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

@@ -15,6 +15,12 @@ urlpatterns = [
     path("portal/", include("hmskort.portal.urls")),
     path("analyse/", include("hmskort.intelligence.urls")),
     path("produksjon/", include("hmskort.production.urls")),
+    path("", include("hmskort.photocheck.urls")),
+    path("", include("hmskort.casework.urls")),
+    path("", include("hmskort.billing.urls")),
+    path("", include("hmskort.sites.urls")),
+    path("", include("hmskort.events.urls")),
+    path("", include("hmskort.wallet.urls")),
     path("", include("hmskort.receipts.urls")),
     path("", include("hmskort.verification.urls")),
 ]
