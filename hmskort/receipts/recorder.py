@@ -61,6 +61,9 @@ def spool_dir() -> Path:
     records for a development server to drain)."""
     global _test_dir
     configured = getattr(settings, "HMSKORT_CHECK_SPOOL_DIR", None)
+    path = _resolved.get(configured)  # the hot path: no syscall once resolved
+    if path is not None:
+        return path
     if configured:
         path = Path(configured)
     elif _under_test():
@@ -70,7 +73,11 @@ def spool_dir() -> Path:
     else:
         path = Path(settings.BASE_DIR) / "var" / "check-spool"
     path.mkdir(parents=True, exist_ok=True)
+    _resolved[configured] = path
     return path
+
+
+_resolved: dict[str | None, Path] = {}
 
 
 class Spool:
@@ -84,6 +91,7 @@ class Spool:
         self._count = 0
 
     def _open(self) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)  # removed since it was resolved?
         name = uuid.uuid4().hex
         tmp = self.directory / f".tmp-{name}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
@@ -108,14 +116,14 @@ class Spool:
         return count
 
 
-_spools: dict[tuple[int, str], Spool] = {}
+_spools: dict[tuple[int, Path], Spool] = {}
 _spools_lock = threading.Lock()
 _flusher_pid: int | None = None
 
 
 def _spool() -> Spool:
     directory = spool_dir()
-    key = (os.getpid(), str(directory))
+    key = (os.getpid(), directory)
     spool = _spools.get(key)
     if spool is None:
         with _spools_lock:
@@ -136,7 +144,7 @@ def spool_append(record: dict) -> None:
 
 
 def spool_rotate() -> int:
-    return _spool().rotate() if (os.getpid(), str(spool_dir())) in _spools else 0
+    return _spool().rotate() if (os.getpid(), spool_dir()) in _spools else 0
 
 
 def _parse(data: bytes) -> list[dict]:
