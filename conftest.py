@@ -26,3 +26,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_signing_key_cache():
+    """Each test starts without signing keys held in memory: every test has its own
+    database contents, and a key cached by an earlier test does not exist in it."""
+    from hmskort.core.signing import key_cache_clear
+
+    key_cache_clear()
+    yield
+    key_cache_clear()

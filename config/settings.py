@@ -172,6 +172,9 @@ HMSKORT_ENHETSREGISTERET_URL = os.environ.get("HMSKORT_ENHETSREGISTERET_URL", ""
 # Absolute base of links we print or encode (QR codes, e-mails).
 HMSKORT_PUBLIC_BASE_URL = os.environ.get("HMSKORT_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # No signed token (QR, receipt) lives longer than this; retired keys stay published as long.
+# Encrypts the Ed25519 private keys at rest (unset: derived from SECRET_KEY).
+# Changing it makes existing keys unusable for signing: rotate first.
+HMSKORT_SIGNING_KEY_PASSPHRASE = os.environ.get("HMSKORT_SIGNING_KEY_PASSPHRASE", "")
 HMSKORT_SIGNING_MAX_TOKEN_LIFETIME_DAYS = int(
     os.environ.get("HMSKORT_SIGNING_MAX_TOKEN_LIFETIME_DAYS", "800")
 )

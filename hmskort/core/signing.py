@@ -7,7 +7,13 @@ token offline with nothing but an Ed25519 implementation.
 
 Keys live in `hmskort.verification.models.SigningKey` (one active key signs;
 retired keys keep verifying and stay published until every token they can have
-signed has expired). A key is created on first use. Every token carries `exp`,
+signed has expired). A key is created on first use. Private keys are stored
+encrypted (PKCS#8, AES-256 with a passphrase from `HMSKORT_SIGNING_KEY_PASSPHRASE`,
+by default derived from SECRET_KEY), so a copy of the database alone cannot
+sign. Each process keeps the active key and the published public keys in memory
+for `KEY_CACHE_SECONDS`: signing and verifying touch no database on the hot
+path; after a rotation other processes sign with the new key within that time
+(the old one keeps verifying, so nothing breaks meanwhile). Every token carries `exp`,
 and no token lives longer than `HMSKORT_SIGNING_MAX_TOKEN_LIFETIME_DAYS`, which
 is what lets a retired key be dropped from the JWKS at a known time.
 
@@ -44,6 +50,8 @@ DEFAULT_MAX_TOKEN_LIFETIME_DAYS = 800  # a card is valid 2 years; margin for end
 LEEWAY_SECONDS = 60
 #: Longest token accepted for parsing (a QR token is about 250 characters).
 MAX_TOKEN_LENGTH = 4096
+#: How long a process keeps the active key and the published keys in memory.
+KEY_CACHE_SECONDS = 60
 
 
 class TokenInvalid(ApplicationError):
@@ -116,9 +124,26 @@ def jwk_thumbprint(jwk: dict) -> str:
     return b64url_encode(hashlib.sha256(canonical.encode("ascii")).digest())
 
 
-@functools.lru_cache(maxsize=64)
+def _passphrase() -> bytes:
+    """The passphrase private keys are encrypted with: the setting
+    HMSKORT_SIGNING_KEY_PASSPHRASE, else one derived from SECRET_KEY."""
+    configured = getattr(settings, "HMSKORT_SIGNING_KEY_PASSPHRASE", "") or ""
+    if configured:
+        return configured.encode("utf-8")
+    return hashlib.sha256(b"hmskort-signing-key:" + settings.SECRET_KEY.encode("utf-8")).digest()
+
+
 def _load_private(pem: str) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    return _load_private_with(pem, _passphrase())
+
+
+@functools.lru_cache(maxsize=64)
+def _load_private_with(pem: str, passphrase: bytes) -> Ed25519PrivateKey:
+    # Keys written before encryption was introduced are plain PKCS#8.
+    encrypted = "ENCRYPTED" in pem.split("\n", 1)[0]
+    key = serialization.load_pem_private_key(
+        pem.encode("ascii"), password=passphrase if encrypted else None
+    )
     if not isinstance(key, Ed25519PrivateKey):
         raise TypeError("signing key is not Ed25519")
     return key
@@ -137,7 +162,7 @@ def _new_key_row(now: dt.datetime):
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+        serialization.BestAvailableEncryption(_passphrase()),
     ).decode("ascii")
     return _key_model()(
         kid=kid,
@@ -149,8 +174,27 @@ def _new_key_row(now: dt.datetime):
     )
 
 
-def _active_key(now: dt.datetime | None = None):
-    """The key that signs; created on first use (safe against a concurrent first use)."""
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def _cached(name: str, load):
+    """`load()`, kept in this process for KEY_CACHE_SECONDS."""
+    hit = _cache.get(name)
+    clock = time.monotonic()
+    if hit is not None and hit[0] > clock:
+        return hit[1]
+    value = load()
+    _cache[name] = (clock + KEY_CACHE_SECONDS, value)
+    return value
+
+
+def key_cache_clear() -> None:
+    """Forget the keys this process holds (after a rotation; in tests)."""
+    _cache.clear()
+    _last_reload[0] = 0.0
+
+
+def _active_key_row(now: dt.datetime | None = None):
     SigningKey = _key_model()
     key = SigningKey.objects.filter(is_active=True).first()
     if key is not None:
@@ -162,6 +206,11 @@ def _active_key(now: dt.datetime | None = None):
         return row
     except IntegrityError:  # another process created the first key at the same time
         return SigningKey.objects.get(is_active=True)
+
+
+def _active_key(now: dt.datetime | None = None):
+    """The key that signs; created on first use (safe against a concurrent first use)."""
+    return _cached("active", lambda: _active_key_row(now))
 
 
 def signing_key_rotate(*, now: dt.datetime | None = None) -> str:
@@ -179,7 +228,31 @@ def signing_key_rotate(*, now: dt.datetime | None = None) -> str:
             key.save(update_fields=["is_active", "retired_at", "published_until"])
         new = _new_key_row(now)
         new.save(force_insert=True)
+    key_cache_clear()
     return new.kid
+
+
+def _verifying_keys(kid: str | None = None) -> dict[str, tuple[str, dt.datetime | None]]:
+    """kid -> (public x, published_until) of every key that may still verify,
+    cached; `verify_token` checks `published_until` against its own `now`."""
+
+    def load():
+        rows = _key_model().objects.values_list("kid", "public_jwk", "published_until")
+        return {kid: (jwk["x"], until) for kid, jwk, until in rows}
+
+    keys = _cached("verifying", load)
+    if kid is not None and kid not in keys:
+        # A key another process created since we loaded (first use, rotation):
+        # look again, at most once a second so random kids cannot hammer the database.
+        clock = time.monotonic()
+        if clock - _last_reload[0] >= 1.0:
+            _last_reload[0] = clock
+            keys = load()
+            _cache["verifying"] = (clock + KEY_CACHE_SECONDS, keys)
+    return keys
+
+
+_last_reload = [0.0]
 
 
 def _published_keys(now: dt.datetime):
@@ -268,13 +341,11 @@ def verify_token(token: str, *, typ: str, now: dt.datetime | None = None) -> dic
     if not isinstance(kid, str) or not kid:
         raise _invalid("unknown_kid")
     when = now or timezone.now()
-    key = _published_keys(when).filter(kid=kid).first()
-    if key is None:
+    key = _verifying_keys(kid).get(kid)
+    if key is None or (key[1] is not None and key[1] <= when):
         raise _invalid("unknown_kid")
     try:
-        _load_public(key.public_jwk["x"]).verify(
-            signature, f"{parts[0]}.{parts[1]}".encode("ascii")
-        )
+        _load_public(key[0]).verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
     except InvalidSignature as exc:
         raise _invalid("bad_signature") from exc
     claims = _parse_json_object(payload_raw)

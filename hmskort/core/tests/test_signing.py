@@ -215,3 +215,64 @@ def test_concurrent_first_use_creates_exactly_one_active_key():
         kids = set(pool.map(work, range(16)))
     assert SigningKey.objects.filter(is_active=True).count() == 1
     assert kids == {SigningKey.objects.get(is_active=True).kid}
+
+
+# --- keys at rest and in memory -------------------------------------------------
+
+
+def test_private_keys_are_stored_encrypted_and_useless_without_the_passphrase(settings):
+    from cryptography.hazmat.primitives import serialization
+
+    sign_token({"exp": _exp()}, typ=TYP, now=NOW)
+    pem = SigningKey.objects.get(is_active=True).private_key_pem
+    assert pem.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with pytest.raises(TypeError):  # a copy of the database alone cannot sign
+        serialization.load_pem_private_key(pem.encode(), password=None)
+    with pytest.raises(ValueError):
+        serialization.load_pem_private_key(pem.encode(), password=b"not the passphrase")
+
+
+def test_a_key_from_before_encryption_still_signs_and_verifies():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from hmskort.core.signing import _public_jwk, jwk_thumbprint, key_cache_clear
+
+    private = Ed25519PrivateKey.generate()
+    jwk = _public_jwk(private.public_key())
+    kid = jwk_thumbprint(jwk)[:16]
+    plain = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    SigningKey.objects.create(
+        kid=kid, private_key_pem=plain, public_jwk={**jwk, "kid": kid}, is_active=True
+    )
+    key_cache_clear()
+    token = sign_token({"exp": _exp()}, typ=TYP, now=NOW)
+    assert json.loads(_b64d(token.split(".")[0]))["kid"] == kid
+    assert verify_token(token, typ=TYP, now=NOW)["exp"] == _exp()
+
+
+def test_signing_and_verifying_touch_no_database_once_keys_are_loaded(
+    django_assert_num_queries,
+):
+    token = sign_token({"exp": _exp()}, typ=TYP, now=NOW)
+    verify_token(token, typ=TYP, now=NOW)
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            verify_token(sign_token({"exp": _exp()}, typ=TYP, now=NOW), typ=TYP, now=NOW)
+
+
+def test_a_key_created_by_another_process_verifies_at_once():
+    from hmskort.core.signing import _cache
+
+    verify_token(sign_token({"exp": _exp()}, typ=TYP, now=NOW), typ=TYP, now=NOW)
+    # Another process rotates: this one still holds the old keys in memory.
+    held = dict(_cache)
+    signing_key_rotate(now=NOW)
+    new_token = sign_token({"exp": _exp()}, typ=TYP, now=NOW)
+    _cache.clear()
+    _cache["verifying"] = held["verifying"]
+    assert verify_token(new_token, typ=TYP, now=NOW)["exp"] == _exp()
