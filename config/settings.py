@@ -209,6 +209,16 @@ HMSKORT_CREW_REPORT_LIMIT = (20, 3600)  # crew reports per user
 
 # Card rules that are configuration, not law.
 HMSKORT_CARD_NUMBER_ATTEMPTS = 20
+# Synthetic test identity numbers (Tenor/TestID "+40/+80 month") are refused in production.
+HMSKORT_ACCEPT_SYNTHETIC_IDS = env_bool(
+    "HMSKORT_ACCEPT_SYNTHETIC_IDS", HMSKORT_ENVIRONMENT != "production"
+)
+# Webhook receivers on private/loopback addresses (refused in production: SSRF).
+HMSKORT_WEBHOOK_ALLOW_PRIVATE = env_bool(
+    "HMSKORT_WEBHOOK_ALLOW_PRIVATE", HMSKORT_ENVIRONMENT != "production"
+)
+# An order pending on the registers this many days becomes a STUCK_ORDER case.
+HMSKORT_STUCK_ORDER_DAYS = int(os.environ.get("HMSKORT_STUCK_ORDER_DAYS", "5"))
 
 LOGGING = {
     "version": 1,
@@ -234,13 +244,19 @@ from hmskort.identity.oidc_settings import oauth2_provider_with_testid  # noqa: 
 OAUTH2_PROVIDER = oauth2_provider_with_testid(OAUTH2_PROVIDER)  # noqa: F405
 
 # Celery beat: one beat process per installation (docs/operations.md).
+from hmskort.billing.schedule import BEAT_SCHEDULE as _BILLING_BEAT  # noqa: E402
+from hmskort.casework.schedule import BEAT_SCHEDULE as _CASEWORK_BEAT  # noqa: E402
 from hmskort.checks.schedule import CELERY_BEAT_SCHEDULE as _CHECKS_BEAT  # noqa: E402
+from hmskort.events.schedule import BEAT_SCHEDULE as _EVENTS_BEAT  # noqa: E402
 from hmskort.notifications.schedule import BEAT_SCHEDULE as _NOTIFICATIONS_BEAT  # noqa: E402
 from hmskort.production.schedule import BEAT_SCHEDULE as _PRODUCTION_BEAT  # noqa: E402
 from hmskort.receipts.schedule import BEAT_SCHEDULE as _RECEIPTS_BEAT  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    **_BILLING_BEAT,
+    **_CASEWORK_BEAT,
     **_CHECKS_BEAT,
+    **_EVENTS_BEAT,
     **_NOTIFICATIONS_BEAT,
     **_PRODUCTION_BEAT,
     **_RECEIPTS_BEAT,

@@ -40,6 +40,7 @@ if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ] || [ ! -d static/vendor ]; the
   cp node_modules/@digdir/designsystemet-css/dist/src/index.css static/vendor/designsystemet/index.css
   cp node_modules/@digdir/designsystemet-css/dist/theme/designsystemet.css static/vendor/designsystemet/theme.css
   cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+  install -D -m 644 node_modules/qrcode-generator/dist/qrcode.js static/vendor/qrcode-generator/qrcode.js
   echo "$nwant" > "$nstamp"
 fi
 

@@ -104,6 +104,8 @@ class ApiCardOrderAdmin(admin.ModelAdmin):
         "card",
         "employment_contract_declared",
         "lawful_pay_declared",
+        "industry_declaration",
+        "nace_justification",
         "created_at",
     )
 

@@ -5,6 +5,10 @@ token is cached per worker for `TOKEN_CACHE_SECONDS` (keyed by the token's
 SHA-256, never the token itself). Expiry is checked on every request against
 the cached expiry time, so an expired token is refused at once; a revoked
 token or withdrawn client stops working within the cache window.
+
+A token's scopes are what it was granted *and* the client may hold now
+(`hmskort.api.oauth.client_scopes`): a gate reader's token carries only the gate
+scope, so every level-1/level-2 endpoint refuses it with 403 `insufficient_scope`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,13 @@ from ninja.security import HttpBearer
 from ninja.security.base import SecuritySchema
 from oauth2_provider.models import AccessToken
 
-from hmskort.api.oauth_settings import OAUTH2_PROVIDER, SCOPE_LEVEL2, TOKEN_CACHE_SECONDS
+from hmskort.api.oauth import client_scopes
+from hmskort.api.oauth_settings import (
+    OAUTH2_PROVIDER,
+    SCOPE_GATE,
+    SCOPE_LEVEL2,
+    TOKEN_CACHE_SECONDS,
+)
 from hmskort.core.errors import ApplicationError
 
 
@@ -58,10 +68,9 @@ def _cache_key(checksum: str) -> str:
 
 
 def _load(checksum: str) -> ApiPrincipal | str:
-    token = (
-        AccessToken.objects.select_related("application__hmskort_client")
-        .filter(token_checksum=checksum)
-        .only(
+    row = (
+        AccessToken.objects.filter(token_checksum=checksum)
+        .values(
             "expires",
             "scope",
             "application__client_id",
@@ -69,21 +78,30 @@ def _load(checksum: str) -> ApiPrincipal | str:
             "application__hmskort_client__level",
             "application__hmskort_client__orgnr",
             "application__hmskort_client__active",
+            "application__hmskort_client__gate_reader__id",
         )
         .first()
     )
-    if token is None or token.application is None:
+    if row is None or row["application__hmskort_client__id"] is None:
         return _UNKNOWN
-    client = getattr(token.application, "hmskort_client", None)
-    if client is None or not client.active:
+    if not row["application__hmskort_client__active"]:
         return _UNKNOWN
+    level = row["application__hmskort_client__level"]
+    # What the token was granted, cut down to what the client may hold now: a
+    # gate reader holds only the gate scope, also with a token issued for its
+    # level before readers had their own scope.
+    allowed = client_scopes(
+        level=level, gate_reader=row["application__hmskort_client__gate_reader__id"] is not None
+    )
+    granted = frozenset((row["scope"] or "").split())
+    scopes = allowed if SCOPE_GATE in allowed and granted else granted & allowed
     return ApiPrincipal(
-        client_pk=client.pk,
-        client_id=token.application.client_id,
-        level=client.level,
-        orgnr=client.orgnr,
-        scopes=frozenset(token.scope.split()),
-        expires_at=token.expires.timestamp(),
+        client_pk=row["application__hmskort_client__id"],
+        client_id=row["application__client_id"],
+        level=level,
+        orgnr=row["application__hmskort_client__orgnr"],
+        scopes=scopes,
+        expires_at=row["expires"].timestamp(),
     )
 
 
@@ -115,7 +133,11 @@ def principal_for_token(raw_token: str) -> ApiPrincipal:
 
 class OAuth2Bearer(HttpBearer):
     """`Authorization: Bearer <token>` with the given scope; a level-2 scope
-    also requires the client to be bound to a company."""
+    also requires the client to be bound to a company.
+
+    Every API (v1, v2) and router authenticates through this class (or a
+    subclass): a token without the scope is refused by `scope_missing`, by
+    default 403 `insufficient_scope`."""
 
     def __init__(self, scope: str):
         super().__init__()
@@ -131,14 +153,18 @@ class OAuth2Bearer(HttpBearer):
             },
         )
 
+    def scope_missing(self, principal: ApiPrincipal) -> ApplicationError:
+        """The error for a valid token without `self.scope` (subclasses may answer otherwise)."""
+        return InsufficientScope(
+            f"Tilgangsnøkkelen mangler omfanget «{self.scope}» "
+            f"(the token lacks the scope «{self.scope}»).",
+            extra={"required_scope": self.scope},
+        )
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiPrincipal:
         principal = principal_for_token(token)
         if self.scope not in principal.scopes:
-            raise InsufficientScope(
-                f"Tilgangsnøkkelen mangler omfanget «{self.scope}» "
-                f"(the token lacks the scope «{self.scope}»).",
-                extra={"required_scope": self.scope},
-            )
+            raise self.scope_missing(principal)
         if self.scope == SCOPE_LEVEL2 and not principal.orgnr:
             raise InsufficientScope(
                 "Klienten er ikke knyttet til en virksomhet (the client is not bound to a company)."

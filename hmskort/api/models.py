@@ -99,13 +99,22 @@ class ApiClientApplication(models.Model):
 
 class ApiCardOrder(models.Model):
     """A card ordered over API level 2, with the orderer's per-card
-    self-declaration (AML § 14-6 written contract, lawful pay) [003 §7.2.1]."""
+    self-declaration (AML § 14-6 written contract, lawful pay) [003 §7.2.1],
+    the industry's order declaration where it has one (VT: goods for payment
+    within the weight limit) and the written justification for a card type
+    outside the company's NACE codes (its case is in the caseworker queue),
+    as the portal's orders have them."""
 
     client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="orders")
     orgnr = models.CharField(max_length=9, db_index=True)
     card = models.OneToOneField("cards.Card", on_delete=models.PROTECT, related_name="api_order")
     employment_contract_declared = models.BooleanField()
     lawful_pay_declared = models.BooleanField()
+    # {"card_type", "text" (nb, as shown), "text_en", "confirmed_by" (the client),
+    # "confirmed_at" (ISO time)}; {} when the card type's industry has none.
+    industry_declaration = models.JSONField(default=dict, blank=True)
+    # Why the company needs this card type although its NACE codes do not fit it.
+    nace_justification = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -120,6 +129,11 @@ class ApiCardOrder(models.Model):
 
     def __str__(self) -> str:
         return f"API order {self.pk} ({self.orgnr})"
+
+    @property
+    def reference(self) -> str:
+        """How the order is named to caseworkers and inspectors."""
+        return f"API-{self.pk}"
 
 
 class IdempotencyRecord(models.Model):

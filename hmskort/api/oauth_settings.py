@@ -7,6 +7,11 @@ Clients use the client-credentials grant at /o/token/. Which scope a client may
 get is decided by `hmskort.api.oauth.ApiOAuth2Validator` from its approved
 `ApiClient` (level 1 or level 2); an OAuth application without an approved,
 active ApiClient gets no token at all.
+
+A gate reader (`hmskort.sites.GateReader`, an ApiClient bound to one site) gets
+only `SCOPE_GATE`, whatever the level stored on its ApiClient: its secret sits
+in a box at a site gate, so its token can post gate events for its own site and
+nothing else (no card look-ups, no QR look-ups with the holder's name, no feed).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ __all__ = [
 
 SCOPE_LEVEL1 = "hmskort.level1"
 SCOPE_LEVEL2 = "hmskort.level2"
+#: Gate readers only: `POST /api/v1/gate/events` for the reader's own site.
+SCOPE_GATE = "hmskort.gate"
 
 #: How long an access token lives. Clients fetch a new one with their credentials.
 ACCESS_TOKEN_EXPIRE_SECONDS = 3600
@@ -39,8 +46,10 @@ OAUTH2_PROVIDER = {
         SCOPE_LEVEL1: "Nivå 1: statusoppslag på HMS-kort (level 1: card status look-ups)",
         SCOPE_LEVEL2: "Nivå 2: bestilling og administrasjon for én virksomhet "
         "(level 2: ordering and administration for one company)",
+        SCOPE_GATE: "Portleser: passeringer på egen byggeplass "
+        "(gate reader: check-ins and check-outs on its own site)",
     },
-    # A client gets its own level's scope when it asks for none.
+    # A client gets its own level's scope (a gate reader: the gate scope) when it asks for none.
     "DEFAULT_SCOPES": [],
     "SCOPES_BACKEND_CLASS": "hmskort.api.oauth.ApiClientScopes",
     "OAUTH2_VALIDATOR_CLASS": "hmskort.api.oauth.ApiOAuth2Validator",

@@ -11,6 +11,26 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from hmskort.eligibility.industries import INDUSTRIES
+
+
+def _industry_codes() -> str:
+    """The card types as the industry data lists them (BA, RH, BP, VT ...)."""
+    return ", ".join(f"{code} ({industry.name_en})" for code, industry in INDUSTRIES.items())
+
+
+def _declaration_industries() -> str:
+    """The card types whose industry asks for a declaration per order, with its text."""
+    return (
+        "; ".join(
+            f'{code}: "{industry.order_declaration_en}"'
+            for code, industry in INDUSTRIES.items()
+            if industry.needs_order_declaration
+        )
+        or "none today"
+    )
+
+
 PublicStatusLiteral = Literal[
     "valid",
     "invalid",
@@ -71,7 +91,10 @@ class CardStatusOut(Schema):
     valid: bool = Field(description="True when the card may be used (status 'valid')")
     status_text: str
     reasons: list[ReasonOut] = Field(description="Why the card is not valid (empty when valid)")
-    card_type: str = Field(description="Industry code: BA, RH, BP, ...")
+    card_type: str = Field(
+        description=f"Industry code: {_industry_codes()}",
+        json_schema_extra={"examples": list(INDUSTRIES)},
+    )
     industry: str = Field(description="Industry name")
     employer: EmployerOut
     valid_until: dt.date | None
@@ -169,7 +192,16 @@ PersonId = Annotated[str, Field(pattern=r"^[0-9]{11}$", description="Fødselsnum
 
 class OrderIn(StrictIn):
     holder_id: PersonId
-    card_type: Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Z]{2,4}$")]
+    card_type: Annotated[
+        str,
+        Field(
+            min_length=2,
+            max_length=4,
+            pattern=r"^[A-Z]{2,4}$",
+            description=f"Industry code: {_industry_codes()}",
+            json_schema_extra={"examples": list(INDUSTRIES)},
+        ),
+    ]
     employment_contract_declared: Literal[True] = Field(
         description="The employer declares that the worker has a written employment contract "
         "(arbeidsmiljøloven § 14-6). Must be true."
@@ -183,6 +215,30 @@ class OrderIn(StrictIn):
     orderer_email: Annotated[
         str, Field(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
     ] = Field(default="", description="Where messages about this card go")
+    industry_declaration_confirmed: bool = Field(
+        default=False,
+        description="The orderer confirms the card type's industry order declaration "
+        "(stored with the order and shown to inspectors). Required (true) for card types "
+        f"whose industry has one, else refused with `industry_declaration_required`: "
+        f"{_declaration_industries()}. Ignored for other card types.",
+    )
+    nace_justification: Annotated[str, Field(max_length=2000)] = Field(
+        default="",
+        description="Why the company needs this card type although none of its NACE codes "
+        "(Enhetsregisteret) fits it. Required when they do not fit (else refused with "
+        "`nace_justification_required`): the order is then accepted, its card waits "
+        "pending (NACE_JUSTIFICATION_PENDING) while a caseworker reviews the "
+        "justification, and continues or is rejected by the decision. Ignored when the "
+        "card type fits.",
+    )
+
+
+class IndustryDeclarationOut(Schema):
+    card_type: str
+    text: str = Field(description="The declaration as confirmed (bokmål)")
+    text_en: str = Field(description="The declaration in English")
+    confirmed_by: str = Field(description="The API client that confirmed it")
+    confirmed_at: dt.datetime
 
 
 class OrderOut(Schema):
@@ -190,6 +246,16 @@ class OrderOut(Schema):
     created_at: dt.datetime
     employment_contract_declared: bool
     lawful_pay_declared: bool
+    industry_declaration: IndustryDeclarationOut | None = Field(
+        default=None,
+        description="The industry's order declaration confirmed with the order (null: none "
+        "was needed)",
+    )
+    nace_justification: str = Field(
+        default="",
+        description="The justification for a card type outside the company's NACE codes "
+        "(empty: none was needed)",
+    )
     card: CardOut
 
 

@@ -25,9 +25,16 @@ from hmskort.api.models import (
 )
 from hmskort.api.oauth_settings import ACCESS_TOKEN_EXPIRE_SECONDS
 from hmskort.cards.models import ActorType, BlockReason, Card
+from hmskort.cards.selectors import order_facts_for_pairs
 from hmskort.cards.services.lifecycle import card_block, card_order
 from hmskort.core.audit import audit_record
 from hmskort.core.errors import ApplicationError, Conflict
+from hmskort.eligibility.facts import Facts
+from hmskort.eligibility.industries import get_industry
+from hmskort.eligibility.reasons import ReasonCode
+from hmskort.eligibility.rules import evaluate
+from hmskort.eligibility.verdict import Outcome, Purpose
+from hmskort.intelligence import justification as nace_justification_services
 
 
 class ApplicationAlreadyDecided(Conflict):
@@ -173,23 +180,85 @@ def api_card_order(
     lawful_pay_declared: bool,
     replaces_lost_card: bool = False,
     orderer_email: str = "",
+    industry_declaration_confirmed: bool = False,
+    nace_justification: str = "",
     today: dt.date | None = None,
 ) -> ApiCardOrder:
     """Order a card for one of the client's own company's employments, with the
     per-card self-declaration; the core's order rules decide (CardOrderRefused /
-    CardAlreadyOrdered propagate)."""
+    CardAlreadyOrdered propagate).
+
+    The same order rules as the portal's checkout: a card type whose industry
+    asks for an order declaration (VT) needs `industry_declaration_confirmed`
+    (else `industry_declaration_required`), and a card type outside the
+    company's NACE codes needs a written `nace_justification` (else
+    `nace_justification_required`); nothing is written when either is missing.
+    A justification opens a NACE_JUSTIFICATION case in the caseworker queue in
+    the same transaction, before the card is ordered, so the card waits
+    PENDING (NACE_JUSTIFICATION_PENDING) until a caseworker decides."""
     if not (employment_contract_declared and lawful_pay_declared):
         raise ApplicationError(
             "Egenerklæringen må bekreftes (the self-declaration must be confirmed).",
             code="declaration_required",
         )
+    today = today or timezone.localdate()
+    industry = get_industry(card_type)
+    if industry is not None and industry.needs_order_declaration:
+        if not industry_declaration_confirmed:
+            raise ApplicationError(
+                f"Bransjens erklæring for {industry.code} må bekreftes ved bestilling: "
+                f"«{industry.order_declaration('nb')}» "
+                "(the industry's order declaration must be confirmed: set "
+                "industry_declaration_confirmed to true).",
+                code="industry_declaration_required",
+            )
+        declaration = {
+            "card_type": industry.code,
+            "text": industry.order_declaration("nb"),
+            "text_en": industry.order_declaration("en"),
+            "confirmed_by": actor,
+            "confirmed_at": timezone.now().isoformat(),
+        }
+    else:
+        declaration = {}
+    justification = nace_justification.strip()
     with transaction.atomic():
+        facts, needs_justification = _nace_justification_needed(
+            orgnr=orgnr,
+            holder_id=holder_id,
+            card_type=card_type,
+            replaces_lost_card=replaces_lost_card,
+            today=today,
+        )
+        if needs_justification and not justification:
+            raise ApplicationError(
+                "Korttypen passer ikke virksomhetens næringskoder; skriv en begrunnelse i "
+                "nace_justification (the card type does not fit the company's NACE codes: "
+                "a written justification is required).",
+                code="nace_justification_required",
+            )
+        case = None
+        if needs_justification:
+            # Opened before the card is ordered, so the rules see a justification
+            # waiting for a caseworker (PENDING), not a missing one.
+            case = nace_justification_services.justification_open(
+                orgnr=orgnr,
+                person_id=holder_id,
+                holder_name=facts.person.name if facts.person else "",
+                card_type=card_type,
+                justification=justification,
+                order_reference="",
+                nace_codes=facts.company.nace_codes if facts.company else (),
+                opened_by=actor,
+                object_type=nace_justification_services.API_ORDER_OBJECT_TYPE,
+                object_id=f"new-{secrets.token_hex(8)}",  # re-keyed to the order below
+            )
         result = card_order(
             employer_orgnr=orgnr,
             holder_id=holder_id,
             card_type=card_type,
             ordered_by=actor,
-            today=today or timezone.localdate(),
+            today=today,
             actor_type=ActorType.API,
             replaces_lost_card=replaces_lost_card,
             orderer_email=orderer_email,
@@ -200,8 +269,17 @@ def api_card_order(
             card=result.card,
             employment_contract_declared=True,
             lawful_pay_declared=True,
+            industry_declaration=declaration,
+            nace_justification=justification if needs_justification else "",
         )
         order.save()
+        if case is not None:
+            nace_justification_services.justification_attach_order(
+                case=case,
+                object_id=order.pk,
+                card_id=result.card.pk,
+                order_reference=order.reference,
+            )
         audit_record(
             actor_type=ActorType.API,
             actor=actor,
@@ -214,9 +292,36 @@ def api_card_order(
                 "order_id": order.pk,
                 "employment_contract_declared": True,
                 "lawful_pay_declared": True,
+                "industry_declaration": bool(declaration),
+                "nace_justification_case": case.pk if case is not None else None,
             },
         )
     return order
+
+
+def _nace_justification_needed(
+    *, orgnr: str, holder_id: str, card_type: str, replaces_lost_card: bool, today: dt.date
+) -> tuple[Facts, bool]:
+    """The order facts, and whether the order needs a written NACE justification:
+    as the portal's checkout, when the order rules say NACE_JUSTIFICATION_MISSING
+    (the card type does not fit the NACE codes and no justification is on file).
+    An order the rules refuse anyway is left for `card_order` to refuse."""
+    pair = (orgnr, holder_id)
+    facts = order_facts_for_pairs([pair])[pair]
+    verdict = evaluate(
+        facts,
+        card_type=card_type,
+        today=today,
+        purpose=Purpose.ORDER,
+        replaces_lost_card=replaces_lost_card,
+    )
+    if verdict.outcome is Outcome.FAIL:
+        return facts, False
+    missing = any(
+        f.code == ReasonCode.NACE_JUSTIFICATION_MISSING and f.outcome is Outcome.PENDING
+        for f in verdict.findings
+    )
+    return facts, missing
 
 
 def api_card_block(*, card: Card, reason: str, actor: str, note: str = "") -> Card:

@@ -4,6 +4,10 @@
 before any query, the token is cached per worker (see `auth`), and the answer
 comes from one indexed query. It carries no personal data. `POST /qr` (a
 scanned QR token) adds the holder's name and birth date and is audit-logged.
+
+`POST /gate/events` (hmskort.sites.api) is the exception: it takes only a gate
+reader's token (scope hmskort.gate), and a gate reader's token is refused
+everywhere else with 403 `insufficient_scope`.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from hmskort.cards.qr import card_from_qr_token
 from hmskort.core.audit import audit_record
 from hmskort.core.errors import ApplicationError, NotFound
 from hmskort.core.signing import TokenExpired, TokenInvalid
+from hmskort.events.api import router as events_feed_router
 from hmskort.receipts.api import router as receipts_router
 from hmskort.receipts.record import check_record
+from hmskort.sites.api import router as sites_gate_router
 
 api = NinjaAPI(
     title="HMS-kort API nivå 1",
@@ -39,6 +45,7 @@ api = NinjaAPI(
     description=(
         "Statusoppslag på HMS-kort (card status look-ups). OAuth2 client credentials "
         "(token endpoint /o/token/, scope `hmskort.level1`); send `Authorization: Bearer <token>`. "
+        "`POST /gate/events` is for gate readers only (scope `hmskort.gate`, nothing else). "
         'Errors are JSON: `{"error": {"code", "message", "fields", "reasons"}}`.'
     ),
     urls_namespace="api-v1",
@@ -47,6 +54,9 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", receipts_router)
+# Construction sites (issue 7): gate readers and the card event feed.
+api.add_router("/", sites_gate_router)
+api.add_router("/", events_feed_router)
 
 
 class InvalidCardNumber(ApplicationError):

@@ -6,16 +6,20 @@ read and write is scoped to it, and anything outside it answers 404 (never
 Every POST needs an `Idempotency-Key` header: a retry with the same key and
 body gets the first answer again; the same key with another body gets 409.
 
-Photo and ID uploads are not here yet: the uploads app does not exist.
+Photo and ID uploads (`POST /employees/{person_id}/uploads`, multipart) are
+checked at once (hmskort.photocheck): a refused photo or document answers 422
+with every reason; nothing is stored until both pass.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Header, NinjaAPI, Path, Query, Schema
+from ninja import File, Form, Header, NinjaAPI, Path, Query, Schema, UploadedFile
 from pydantic import Field
 
 from hmskort.api import present, selectors
@@ -199,6 +203,8 @@ def _order_out(order, ctx: dict) -> dict:
         "created_at": order.created_at,
         "employment_contract_declared": order.employment_contract_declared,
         "lawful_pay_declared": order.lawful_pay_declared,
+        "industry_declaration": order.industry_declaration or None,
+        "nace_justification": order.nace_justification,
         "card": present.company_card(order.card, **ctx),
     }
 
@@ -243,6 +249,14 @@ def _idempotent(
     "/orders",
     response={201: OrderOut, **error_responses(400, 401, 403, 409, 422)},
     summary="Order a card for one of the company's employees",
+    description=(
+        "The portal's order rules apply: the self-declaration must be true; a card type "
+        "whose industry has an order declaration (VT) needs `industry_declaration_confirmed` "
+        "(else 400 `industry_declaration_required`); a card type outside the company's NACE "
+        "codes needs `nace_justification` (else 400 `nace_justification_required`), and its "
+        "card then waits pending (NACE_JUSTIFICATION_PENDING) for a caseworker. Refused "
+        "orders create nothing."
+    ),
 )
 def order_create(
     request: HttpRequest,
@@ -263,6 +277,8 @@ def order_create(
             lawful_pay_declared=payload.lawful_pay_declared,
             replaces_lost_card=payload.replaces_lost_card,
             orderer_email=payload.orderer_email,
+            industry_declaration_confirmed=payload.industry_declaration_confirmed,
+            nace_justification=payload.nace_justification,
             today=ctx["today"],
         )
         return 201, OrderOut.model_validate(_order_out(created, ctx)).model_dump(mode="json")
@@ -304,3 +320,136 @@ def card_block(
         )
 
     return _idempotent(request, idempotency_key, payload.model_dump(mode="json"), operation)
+
+
+# --- photo and ID uploads (automatic checks at once) ------------------------------
+
+
+class UploadFindingOut(Schema):
+    code: str = Field(description="Stable finding code of the automatic checks")
+    text: str = Field(description="The text, in bokmål or (Accept-Language: en) English")
+
+
+class UploadOut(Schema):
+    upload_id: int
+    status: str = Field(description="pending_review: in the caseworkers' queue")
+    manual_review: list[UploadFindingOut] = Field(
+        description="Why a caseworker checks the ID document by hand (empty: nothing)"
+    )
+    auto_findings: dict = Field(description="What the automatic checks found (codes)")
+
+
+def _finding_payload(codes, language: str, field: str | None = None) -> list[dict]:
+    from hmskort.photocheck.findings import finding_text
+
+    return [
+        {"code": code, "text": finding_text(code, language), **({"field": field} if field else {})}
+        for code in codes
+    ]
+
+
+@api.post(
+    "/employees/{person_id}/uploads",
+    response={201: UploadOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    summary="Upload a photo and an ID document for an employee (checked at once)",
+    description=(
+        "Multipart form: `photo` and `id_document` (JPEG, PNG or HEIC, by content), "
+        "`document_type` (passport, national_id, driving_licence, residence_card, "
+        "travel_document; bank_card is refused). Every rule the photo breaks and every "
+        "reason the document is refused come back at once as 422 `reasons` (code + text); "
+        "nothing is stored then. A document that cannot be read automatically is "
+        "accepted for manual review (`manual_review`)."
+    ),
+)
+def upload_create(
+    request: HttpRequest,
+    person_id: Path[str],
+    photo: File[UploadedFile],
+    id_document: File[UploadedFile],
+    document_type: Form[str],
+    idempotency_key: str = _KEY,
+):
+    from django.core.exceptions import ValidationError as FormError
+
+    from hmskort.portal.uploads.services import upload_set_create
+    from hmskort.portal.uploads.validation import (
+        auto_findings,
+        read_upload,
+        validate_id_document,
+        validate_image,
+        validate_photo,
+    )
+
+    principal = _principal(request)
+    language = request_language(request)
+    photo_data = read_upload(photo) if photo.size <= 10 * 1024 * 1024 else b""
+    id_data = read_upload(id_document) if id_document.size <= 10 * 1024 * 1024 else b""
+    body = {
+        "person_id": person_id,
+        "document_type": document_type,
+        "photo_sha256": hashlib.sha256(photo_data).hexdigest(),
+        "id_document_sha256": hashlib.sha256(id_data).hexdigest(),
+    }
+
+    def operation() -> tuple[int, dict]:
+        employee = selectors.company_employee_get(principal.orgnr, person_id)
+        if employee is None:
+            raise NotFound("Ingen ansatt med dette nummeret i virksomheten (no such employee).")
+        person = get_ports().folkeregisteret.personer([person_id]).get(person_id)
+        refused: list[dict] = []
+        photo_ok = id_ok = id_report = photo_report = None
+        try:
+            photo_ok, photo_report = validate_photo(io.BytesIO(photo_data))
+        except FormError as exc:
+            codes = [e.code for e in exc.error_list]
+            refused += _finding_payload(codes, language, "photo")
+        try:
+            id_ok = validate_image(io.BytesIO(id_data))
+        except FormError:
+            refused += _finding_payload(["id_format"], language, "id_document")
+        if id_ok is not None:
+            try:
+                id_report = validate_id_document(id_ok, document_type, person)
+            except FormError as exc:
+                codes = [e.code for e in exc.error_list]
+                refused += _finding_payload(codes, language, "id_document")
+        if refused:
+            fields: dict[str, str] = {}
+            for item in refused:
+                field = item.pop("field")
+                fields[field] = " ".join(filter(None, [fields.get(field), item["text"]]))
+            return 422, error_body(
+                "upload_refused",
+                "Bildet eller ID-dokumentet oppfyller ikke kravene (photo or ID refused).",
+                fields=fields,
+                reasons=refused,
+            )
+        findings = auto_findings(photo_report, id_report)
+        upload = upload_set_create(
+            orgnr=principal.orgnr,
+            person_id=employee.identifikator,
+            holder_name=employee.navn,
+            photo=photo_ok,
+            id_document=id_ok,
+            document_type=document_type,
+            uploaded_by=principal.client_id,
+            auto_findings=findings,
+        )
+        audit_record(
+            actor_type="api",
+            actor=principal.client_id,
+            action="upload_create",
+            object_type="portal.uploadset",
+            object_id=str(upload.pk),
+            subject_id=employee.identifikator,
+            purpose="level2",
+            detail={"document_type": document_type, "manual_review": findings["manual_review"]},
+        )
+        return 201, {
+            "upload_id": upload.pk,
+            "status": upload.status,
+            "manual_review": _finding_payload(findings["manual_review"], language),
+            "auto_findings": findings,
+        }
+
+    return _idempotent(request, idempotency_key, body, operation)

@@ -96,15 +96,30 @@ def order_facts_for_pairs(
     """Everything the order rules read for each (employer_orgnr, holder_id) pair:
     the register facts plus the employment's other cards, in a fixed number of
     queries. The one place the order path, order processing and the portal's
-    dry run get their facts from."""
+    dry run get their facts from.
+
+    Includes where the pair's photo and ID document stand (`Facts.documents`,
+    from the registered documents provider, see `hmskort.cards.documents`): an
+    order goes to production only with them approved."""
+    from hmskort.cards.documents import documents_for_pairs
     from hmskort.registers.facts import facts_for_pairs
 
     wanted = set(pairs)
     facts = facts_for_pairs(wanted)
     existing = existing_cards_for_pairs(wanted, exclude_card_ids=exclude_card_ids)
+    documents = documents_for_pairs(wanted)
     return {
         pair: dataclasses.replace(
-            facts.get(pair) or Facts(company=None, person=None), existing_cards=existing[pair]
+            facts.get(pair) or Facts(company=None, person=None),
+            existing_cards=existing[pair],
+            documents=documents.get(pair),
         )
         for pair in wanted
     }
+
+
+def pending_cards_for_pair(employer_orgnr: str, holder_id: str) -> QuerySet[Card]:
+    """The pending orders of one employment (at most one), oldest first."""
+    return Card.objects.filter(
+        employer_orgnr=employer_orgnr, holder_id=holder_id, state=CardState.PENDING
+    ).order_by("id")

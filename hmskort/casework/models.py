@@ -51,6 +51,7 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("sak")
         verbose_name_plural = _("saker")
+        permissions = [("work_cases", _("Kan behandle saker i saksbehandlerkøen"))]
         ordering = ["opened_at", "id"]
         indexes = [models.Index(fields=["status", "kind", "opened_at"])]
         constraints = [

@@ -508,8 +508,10 @@ def orders_process_pending(*, today: dt.date, batch: int = DEFAULT_CHUNK_SIZE) -
     PENDING_TIMEOUT_DAYS days -> cancelled (ORDER_CANCELLED_TIMEOUT) unless an
     RH company awaits approval.
 
-    Photo / ID-document approval does not gate effectuation yet (comes with the
-    portal's upload review)."""
+    An order goes to production only with its photo and ID document approved
+    (`Facts.documents` from `order_facts_for_pairs`, read in bulk per chunk);
+    until then it stays pending with DOCUMENTS_MISSING / _UNDER_REVIEW /
+    _REJECTED, and the 20-day auto-cancel still applies."""
 
     def work(ids: list[int], run: RecheckRun) -> Tally:
         _lock_cards_for_check(shared=False)

@@ -139,6 +139,23 @@ class DocumentsState(enum.StrEnum):
     REJECTED = "rejected"  # both must be uploaded again
 
 
+class JustificationState(enum.StrEnum):
+    """A written justification for ordering a card type outside the company's
+    NACE codes, as the caseworker queue has it."""
+
+    SUBMITTED = "submitted"  # written at order time, waiting for a caseworker
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class NaceJustification:
+    """The latest justification for this (employer, person) pair and card type."""
+
+    card_type: str
+    state: JustificationState
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the rules may know about one (employer, person) pair."""
@@ -151,6 +168,13 @@ class Facts:
     existing_cards: tuple[ExistingCard, ...] = field(default=())
     # Roles the person holds in the company (INNH, DTPR, ...), for own-employer cards.
     roles: tuple[str, ...] = ()
+    # Roles the person held in the company but has resigned (fratrådt): an
+    # own-employer card whose role ended becomes invalid (OWNER_ROLE_MISSING).
+    ended_roles: tuple[str, ...] = ()
+    # Justifications for card types outside the company's NACE codes (ORDER
+    # only); at most one per card type (the latest). None of a card type: none
+    # written.
+    nace_justifications: tuple[NaceJustification, ...] = ()
     # Photo and ID for the order (ORDER only). None: not tracked by the caller,
     # which makes no finding (a re-check never looks at documents).
     documents: DocumentsState | None = None

@@ -56,6 +56,9 @@ class ReasonCode(enum.StrEnum):
     DOCUMENTS_REJECTED = "DOCUMENTS_REJECTED"
     DOCUMENTS_MISSING = "DOCUMENTS_MISSING"
     DOCUMENTS_UNDER_REVIEW = "DOCUMENTS_UNDER_REVIEW"
+    NACE_JUSTIFICATION_MISSING = "NACE_JUSTIFICATION_MISSING"
+    NACE_JUSTIFICATION_PENDING = "NACE_JUSTIFICATION_PENDING"
+    NACE_JUSTIFICATION_REJECTED = "NACE_JUSTIFICATION_REJECTED"
     # Card lifecycle
     CARD_EXPIRED = "CARD_EXPIRED"
     CARD_BLOCKED = "CARD_BLOCKED"
@@ -94,6 +97,72 @@ def _is_english(language: str | None) -> bool:
 _R = ReasonCode
 
 _CATALOGUE: tuple[Reason, ...] = (
+    Reason(
+        code=_R.NACE_JUSTIFICATION_MISSING,
+        public_nb="Venter – korttypen passer ikke virksomhetens næringskode",
+        public_en="Pending – the card type does not fit the company's industry code",
+        inspector_nb=(
+            "Korttypen passer ikke næringskoden virksomheten er registrert med i "
+            "Enhetsregisteret. Bestillingen krever en skriftlig begrunnelse som en "
+            "saksbehandler godkjenner."
+        ),
+        inspector_en=(
+            "The card type does not fit the industry (NACE) code the company is registered "
+            "with in Enhetsregisteret. The order needs a written justification approved by a "
+            "caseworker."
+        ),
+        action_nb=(
+            "Skriv en begrunnelse for hvorfor virksomheten trenger denne korttypen når "
+            "næringskoden ikke passer, eller rett næringskoden i Enhetsregisteret."
+        ),
+        action_en=(
+            "Write a justification for why the company needs this card type although its "
+            "industry code does not fit, or correct the industry code in Enhetsregisteret."
+        ),
+    ),
+    Reason(
+        code=_R.NACE_JUSTIFICATION_PENDING,
+        public_nb="Venter – begrunnelsen for korttypen behandles",
+        public_en="Pending – the justification for the card type is being reviewed",
+        inspector_nb=(
+            "Korttypen passer ikke virksomhetens næringskode. Bestilleren har skrevet en "
+            "begrunnelse som venter på en saksbehandler."
+        ),
+        inspector_en=(
+            "The card type does not fit the company's industry code. The orderer has written "
+            "a justification that is waiting for a caseworker."
+        ),
+        action_nb=(
+            "Begrunnelsen behandles av en saksbehandler. Kortet går til produksjon når den er "
+            "godkjent."
+        ),
+        action_en=(
+            "A caseworker is reviewing the justification. The card goes to production once it "
+            "is approved."
+        ),
+        blocks_auto_cancel=True,
+    ),
+    Reason(
+        code=_R.NACE_JUSTIFICATION_REJECTED,
+        public_nb="Avslått – korttypen passer ikke virksomhetens næringskode",
+        public_en="Rejected – the card type does not fit the company's industry code",
+        inspector_nb=(
+            "Korttypen passer ikke virksomhetens næringskode, og saksbehandleren godkjente ikke "
+            "begrunnelsen for bestillingen."
+        ),
+        inspector_en=(
+            "The card type does not fit the company's industry code, and the caseworker did "
+            "not approve the justification for the order."
+        ),
+        action_nb=(
+            "Bestill korttypen som passer virksomhetens næringskode, eller rett næringskoden i "
+            "Enhetsregisteret og bestill på nytt med en ny begrunnelse."
+        ),
+        action_en=(
+            "Order the card type that fits the company's industry code, or correct the "
+            "industry code in Enhetsregisteret and order again with a new justification."
+        ),
+    ),
     Reason(
         code=_R.COMPANY_NOT_FOUND,
         public_nb="Ugyldig – virksomheten finnes ikke i Enhetsregisteret",
@@ -279,8 +348,8 @@ _CATALOGUE: tuple[Reason, ...] = (
     ),
     Reason(
         code=_R.DNUMBER_INACTIVE,
-        public_nb="Ugyldig – D-nummeret er inaktivt",
-        public_en="Invalid – the D number is inactive",
+        public_nb="Ugyldig – D-nummeret er ikke aktivt i Folkeregisteret",
+        public_en="Invalid – the D number is not active in Folkeregisteret",
         inspector_nb=(
             "D-nummeret er satt som inaktivt i Folkeregisteret fordi identiteten ikke er "
             "kontrollert på nytt innen fem år. Et utstedt kort er gyldig i 30 dager etter at "

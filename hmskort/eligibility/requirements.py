@@ -17,6 +17,9 @@ class Requirement(enum.StrEnum):
     PERSON_REGISTERED = "PERSON_REGISTERED"  # Folkeregisteret
     EMPLOYMENT = "EMPLOYMENT"  # Aa-registeret / OAR (or an owner role)
     STAFFING_REGISTRATION = "STAFFING_REGISTRATION"  # Bemanningsforetaksregisteret
+    # The card type fits the company's NACE codes, or a caseworker approved a
+    # written justification (orders only).
+    NACE_FIT = "NACE_FIT"
     CLEANING_APPROVAL = "CLEANING_APPROVAL"  # Renholdsregisteret
     CARCARE_APPROVAL = "CARCARE_APPROVAL"  # bilpleie approval register
     WORK_PERMIT = "WORK_PERMIT"  # UDI

@@ -34,9 +34,19 @@ Rules (the requirements of each card type are data, see `industries.py`):
   EMPLOYMENT_NOT_REGISTERED (registers lag; the order waits), at RECHECK FAIL.
   Own employer: role INNH in an ENK, or DTPR/DTSO in an ANS/DA, replaces the
   employment.
+  At RECHECK a person who has no employment and whose owner role has ended
+  (`Facts.ended_roles`) -> FAIL OWNER_ROLE_MISSING (an own-employer card whose
+  role is gone) instead of EMPLOYMENT_NOT_REGISTERED.
 - STAFFING_REGISTRATION (Bemanningsforetaksregisteret) [000, 001]: only for a
   staffing agency (a NACE code 78*): a registration must contain today, else
   PENDING (ORDER) / FAIL (RECHECK) STAFFING_NOT_REGISTERED.
+- NACE_FIT [003 §6.3, §7.2.1], ORDER only: a company with NACE codes none of
+  which fits the card type (`industries.nace_fits_card_type`; staffing
+  agencies fit every industry) needs a written justification approved by a
+  caseworker: none written -> PENDING NACE_JUSTIFICATION_MISSING; written,
+  waiting -> PENDING NACE_JUSTIFICATION_PENDING; rejected -> FAIL
+  NACE_JUSTIFICATION_REJECTED; approved -> met. A company without any NACE
+  code makes no finding (nothing to compare).
 - CLEANING_APPROVAL (Renholdsregisteret, RH) [000, 001]: approved -> met;
   applied and told it may order -> PENDING CLEANING_APPROVAL_AWAITED (not
   auto-cancelled, see reasons); anything else -> FAIL CLEANING_NOT_APPROVED.
@@ -86,6 +96,7 @@ from .facts import (
     ExistingCard,
     ExistingCardKind,
     Facts,
+    JustificationState,
     PersonFacts,
     PersonStatus,
 )
@@ -94,6 +105,7 @@ from .industries import (
     Industry,
     get_industry,
     is_staffing_agency,
+    nace_fits_card_type,
     nace_matches,
 )
 from .reasons import ReasonCode
@@ -316,7 +328,41 @@ def _employment(ctx: _Context) -> list[Finding]:
     )
     if starts_later:
         return [_fail(ReasonCode.EMPLOYMENT_STARTS_LATER)]
+    if ctx.purpose is Purpose.RECHECK and _holds_owner_role(facts.company, facts.ended_roles):
+        return [_fail(ReasonCode.OWNER_ROLE_MISSING)]
     return [Finding(code=ReasonCode.EMPLOYMENT_NOT_REGISTERED, outcome=ctx.lagging())]
+
+
+def holds_owner_role(facts: Facts) -> bool:
+    """Whether the person is their own employer in the company (INNH in an ENK,
+    DTPR/DTSO in an ANS/DA): such a card needs no employment."""
+    return _holds_owner_role(facts.company, facts.roles)
+
+
+def _nace_fit(ctx: _Context) -> list[Finding]:
+    company = ctx.facts.company
+    if ctx.purpose is not Purpose.ORDER or company is None or not company.nace_codes:
+        return []
+    if nace_fits_card_type(company.nace_codes, ctx.industry.code):
+        return []
+    if not ctx.industry.cleaning_companies_allowed and is_cleaning_company(company):
+        return []  # reported under scope (CLEANING_COMPANY_RH_ONLY)
+    state = next(
+        (
+            j.state
+            for j in ctx.facts.nace_justifications
+            if j.card_type.strip().upper() == ctx.industry.code
+        ),
+        None,
+    )
+    if state is None:
+        return [_pending(ReasonCode.NACE_JUSTIFICATION_MISSING)]
+    state = JustificationState(state)
+    if state is JustificationState.APPROVED:
+        return []
+    if state is JustificationState.REJECTED:
+        return [_fail(ReasonCode.NACE_JUSTIFICATION_REJECTED)]
+    return [_pending(ReasonCode.NACE_JUSTIFICATION_PENDING)]
 
 
 def _staffing(ctx: _Context) -> list[Finding]:
@@ -382,6 +428,7 @@ _CHECKS: dict[Requirement, Callable[[_Context], list[Finding]]] = {
     Requirement.PERSON_REGISTERED: _person_registered,
     Requirement.EMPLOYMENT: _employment,
     Requirement.STAFFING_REGISTRATION: _staffing,
+    Requirement.NACE_FIT: _nace_fit,
     Requirement.CLEANING_APPROVAL: _cleaning,
     Requirement.CARCARE_APPROVAL: _carcare,
     Requirement.WORK_PERMIT: _work_permit,

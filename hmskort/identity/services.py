@@ -13,10 +13,9 @@ from hmskort.core.audit import audit_record
 from hmskort.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from hmskort.identity.access import company_access
 from hmskort.identity.models import Delegation, PersonIdentity
+from hmskort.registers import idnumbers
 from hmskort.registers import models as rm
 from hmskort.registers.adapters import get_ports
-from hmskort.registers.identifiers import is_valid_person_identifier
-from hmskort.registers.services import allow_synthetic_identifiers
 
 AUDIT_OBJECT_TYPE = "identity.delegation"
 
@@ -134,7 +133,7 @@ def delegation_grant(
         raise NotRoleHolder(
             _("Bare personer med rolle i Enhetsregisteret kan gi fullmakt for virksomheten.")
         )
-    if not is_valid_person_identifier(delegate_pid, allow_synthetic=allow_synthetic_identifiers()):
+    if not idnumbers.is_valid(delegate_pid):
         raise InvalidIdentifier(_("Fødselsnummeret eller D-nummeret er ikke gyldig."))
     if delegate_pid == granted_by_pid:
         raise InvalidIdentifier(_("Du kan ikke gi fullmakt til deg selv."))

@@ -23,8 +23,8 @@ from oauth2_provider.views.oidc import RPInitiatedLogoutView
 from hmskort.identity.models import PersonIdentity
 from hmskort.identity.services import person_user_ensure
 from hmskort.identity.testid_provider import testid_client_ensure
+from hmskort.registers import idnumbers
 from hmskort.registers.adapters import get_ports
-from hmskort.registers.identifiers import is_valid_person_identifier
 
 COOKIE = "hmskort_testid"
 _SALT = "hmskort.identity.testid"
@@ -78,7 +78,7 @@ def testid_login(request: HttpRequest):
             response.delete_cookie(COOKIE)
             return response
         typed = (request.POST.get("pid") or "").replace(" ", "")
-        if not is_valid_person_identifier(typed, allow_synthetic=True):
+        if not idnumbers.is_valid(typed, accept_synthetic=True):
             error = _("Skriv et gyldig fødselsnummer eller D-nummer (11 siffer).")
         else:
             person = get_ports().folkeregisteret.personer([typed]).get(typed)

@@ -67,7 +67,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         view = OIDCLogoutView()
         view.setup(request)
-        return view.post(request)
+        response = view.post(request)
+        # The digital card keeps codes and the photo offline; a logout on a shared
+        # phone must leave nothing behind.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
     if not request.user.is_authenticated:
         return redirect("identity:logged_out")
     return render(request, "identity/logout.html")

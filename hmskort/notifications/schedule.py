@@ -18,4 +18,9 @@ BEAT_SCHEDULE = {
         "task": "notifications.reminders_send_expiry",
         "schedule": crontab(hour=6, minute=15),
     },
+    # D-number holders: a warning 14 days before the D-number's card would lapse.
+    "notifications-reminders-send-dnumber": {
+        "task": "notifications.reminders_send_dnumber",
+        "schedule": crontab(hour=7, minute=10),
+    },
 }

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from hmskort.notifications.services import outbox_deliver, reminders_send_expiry
+from hmskort.notifications.services.dnumber import reminders_send_dnumber_task  # noqa: F401 (registers the task)
 
 
 @shared_task(name="notifications.outbox_deliver", ignore_result=True)

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hmskort.photocheck import views
 
 app_name = "photocheck"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("bildekontroll/", views.live_check, name="live"),
+]

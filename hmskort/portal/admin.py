@@ -1,5 +1,9 @@
 """The caseworker's side: review photo / ID uploads (approve, or reject with a
-reason from the list that goes to the orderer); orders and addresses for support."""
+reason from the list that goes to the orderer); orders and addresses for support.
+
+The caseworker queue at /saksbehandling/ (hmskort.casework) is the main place
+for the review; both go through `upload_set_review`, which also decides the
+queue's case and lets the person's pending orders continue."""
 
 from __future__ import annotations
 
@@ -35,6 +39,9 @@ class ReviewForm(forms.ModelForm):
         choices=[("", "—"), *RejectionReason.choices],
         required=False,
     )
+    note = forms.CharField(
+        label=_("Merknad til bestilleren"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     class Meta:
         model = UploadSet
@@ -65,7 +72,7 @@ class UploadSetAdmin(AuditedAdminMixin):
         "reviewed_by",
         "files",
     )
-    fields = (*readonly_fields, "decision", "rejection_reason")
+    fields = (*readonly_fields, "decision", "rejection_reason", "note")
     actions = ["approve_selected"]
 
     def has_add_permission(self, request):
@@ -131,6 +138,7 @@ class UploadSetAdmin(AuditedAdminMixin):
                 upload=obj,
                 approve=decision == "approve",
                 reason=form.cleaned_data.get("rejection_reason", ""),
+                note=form.cleaned_data.get("note", ""),
                 reviewed_by=request.user.get_username(),
             )
         except ApplicationError as exc:

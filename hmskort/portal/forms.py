@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hmskort.cards.models import BlockReason
 from hmskort.portal.models import DocumentType, InvoiceChannel, PaymentMethod
-from hmskort.portal.uploads.validation import validate_image
+from hmskort.portal.uploads.validation import (
+    auto_findings,
+    validate_id_document,
+    validate_image,
+    validate_photo,
+)
 
 
 class AddEmployeeForm(forms.Form):
@@ -52,6 +57,46 @@ class CheckoutForm(forms.Form):
     )
     orderer_email = forms.EmailField(label=_("E-post for ordrebekreftelse og meldinger om kortene"))
 
+    def __init__(self, *args, declarations=(), justifications=(), **kwargs):
+        """`declarations`: [(card type, text)] the orderer must confirm for this
+        order; `justifications`: [(cart item, label)] needing a written reason."""
+        super().__init__(*args, **kwargs)
+        for code, text in declarations:
+            self.fields[f"declare_{code}"] = forms.BooleanField(label=text, required=False)
+        for item, label in justifications:
+            self.fields[f"justification_{item.pk}"] = forms.CharField(
+                label=label,
+                help_text=_(
+                    "Korttypen passer ikke virksomhetens næringskode. Forklar hvorfor "
+                    "arbeidstakeren trenger denne korttypen. En saksbehandler vurderer "
+                    "begrunnelsen før kortet produseres."
+                ),
+                widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=4000,
+                required=False,
+                initial=item.nace_justification,
+            )
+
+    def declared(self) -> list[str]:
+        return [
+            name.removeprefix("declare_")
+            for name, value in self.cleaned_data.items()
+            if name.startswith("declare_") and value
+        ]
+
+    def justifications(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("justification_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("justification_")
+        }
+
+    def declaration_fields(self):
+        return [self[name] for name in self.fields if name.startswith("declare_")]
+
+    def justification_fields(self):
+        return [self[name] for name in self.fields if name.startswith("justification_")]
+
 
 class DeliveryAddressForm(forms.Form):
     name = forms.CharField(label=_("Mottaker"), max_length=255)
@@ -85,31 +130,77 @@ class ContactForm(forms.Form):
     name = forms.CharField(label=_("Navn på kontaktperson"), max_length=255, required=False)
 
 
+#: The document types the uploader may pick. Bank cards are listed so that the
+#: uploader is told at once that they are not valid ID (seed 001).
+UPLOAD_DOCUMENT_CHOICES = [*DocumentType.choices, ("bank_card", _("Bankkort"))]
+
+
 class UploadForm(forms.Form):
+    """Photo and ID document. The automatic checks (hmskort.photocheck) run in
+    `clean`: every rule the photo breaks becomes an error on the photo field, a
+    refused ID document an error on its field; the rest of the form is kept."""
+
     photo = forms.FileField(
         label=_("Bilde av den ansatte"),
         help_text=_(
-            "JPEG eller PNG, høyst 10 MB. Ansiktet rett forfra, nøytralt uttrykk, "
-            "ingen hodeplagg eller briller, lys bakgrunn."
+            "JPEG, PNG eller HEIC, høyst 10 MB. Ansiktet rett forfra og midt i bildet, "
+            "begge øynene synlige og åpne, nøytralt uttrykk, ingen hodeplagg eller briller, "
+            "jevnt lys og lys bakgrunn uten skygger."
         ),
     )
     id_document = forms.FileField(
         label=_("Kopi av ID-dokument"),
         help_text=_("Pass, nasjonalt ID-kort eller norsk førerkort. Bankkort er ikke ID."),
     )
-    document_type = forms.ChoiceField(label=_("Type ID-dokument"), choices=DocumentType.choices)
+    document_type = forms.ChoiceField(label=_("Type ID-dokument"), choices=UPLOAD_DOCUMENT_CHOICES)
 
-    def _image(self, name):
+    def __init__(self, *args, person=None, **kwargs):
+        """`person`: Folkeregisteret's record of the employee (for the passport check)."""
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.photo_report = None
+        self.id_report = None
+
+    def clean_photo(self):
         try:
-            return validate_image(self.cleaned_data[name])
+            validated, self.photo_report = validate_photo(self.cleaned_data["photo"])
+        except ValidationError as exc:
+            raise ValidationError(exc.error_list) from None
+        return validated
+
+    def clean_id_document(self):
+        try:
+            return validate_image(self.cleaned_data["id_document"])
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
 
-    def clean_photo(self):
-        return self._image("photo")
+    def clean_document_type(self):
+        value = self.cleaned_data["document_type"]
+        if value == "bank_card":
+            raise ValidationError(
+                _("Bankkort er ikke gyldig legitimasjon. Velg et annet ID-dokument."),
+                code="id_bank_card",
+            )
+        return value
 
-    def clean_id_document(self):
-        return self._image("id_document")
+    def clean(self):
+        cleaned = super().clean()
+        document = cleaned.get("id_document")
+        document_type = cleaned.get("document_type")
+        if document is not None and document_type:
+            try:
+                self.id_report = validate_id_document(document, document_type, self.person)
+            except ValidationError as exc:
+                self.add_error("id_document", exc.error_list)
+        return cleaned
+
+    def auto_findings(self) -> dict:
+        """What the automatic checks found (for UploadSet.auto_findings)."""
+        return auto_findings(self.photo_report, self.id_report)
+
+    @property
+    def manual_review_reasons(self) -> list[str]:
+        return [f.text for f in self.id_report.manual_review] if self.id_report else []
 
 
 class UploadLinkForm(forms.Form):

@@ -101,6 +101,9 @@ class CartItem(models.Model):
     delivery_address = models.ForeignKey(
         DeliveryAddress, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Why the company needs this card type although its NACE codes do not fit
+    # it (kept here as typed, so nothing is lost before checkout succeeds).
+    nace_justification = models.TextField(blank=True, default="")
     added_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -156,6 +159,11 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     placed_at = models.DateTimeField(null=True, blank=True)
     invoice_due = models.DateField(null=True, blank=True)
+    # The industry declarations the orderer confirmed for this order, by card
+    # type (e.g. VT: goods for payment, within the weight limit), with the text
+    # as shown: {"VT": {"text": "...", "confirmed_by": pid, "confirmed_at": iso}}.
+    # Shown to inspectors with the card.
+    industry_declarations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ordre")
@@ -165,6 +173,9 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def declaration_for(self, card_type: str) -> dict | None:
+        return (self.industry_declarations or {}).get(card_type)
 
 
 class OrderLineStatus(models.TextChoices):
@@ -185,6 +196,9 @@ class OrderLine(models.Model):
     card_holder_price = models.DecimalField(max_digits=10, decimal_places=2)
     status = models.CharField(max_length=10, choices=OrderLineStatus.choices)
     reason_codes = models.JSONField(default=list, blank=True)
+    # Written justification for a card type outside the company's NACE codes
+    # (goes to the caseworker queue; "" when the card type fits).
+    nace_justification = models.TextField(blank=True, default="")
     card = models.OneToOneField(
         "cards.Card", null=True, blank=True, on_delete=models.PROTECT, related_name="order_line"
     )

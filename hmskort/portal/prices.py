@@ -1,8 +1,10 @@
-"""The price list (configuration, not law): card prices per card type and add-ons.
+"""The price list as the cart and checkout see it: card prices per card type and
+the card holder add-on, excluding VAT, in NOK, and the VAT rate.
 
-Prices are excluding VAT, in NOK. A deployment overrides them with the setting
-HMSKORT_PRICES = {"cards": {...}, "card_holder": "...", "vat_rate": "..."};
-everything reads them through the functions here.
+The prices are data (`hmskort.billing.models.Price`, edited by staff in the
+Django admin under "Fakturering › Prisliste", seeded by a migration); this
+module reads today's prices from there. A card type without a price raises
+`hmskort.billing.pricing.PriceMissing` (a clear error, never a price of 0).
 """
 
 from __future__ import annotations
@@ -10,37 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-
-CARD_PRICES: dict[str, Decimal] = {
-    "BA": Decimal("107.50"),
-    "RH": Decimal("147.00"),
-    "BP": Decimal("107.50"),
-}
-CARD_HOLDER_PRICE = Decimal("39.00")
-VAT_RATE = Decimal("0.25")
+from hmskort.billing import pricing
+from hmskort.billing.pricing import PriceMissing  # noqa: F401  (re-exported for callers)
 
 _CENT = Decimal("0.01")
 
 
-def _override() -> dict:
-    return getattr(settings, "HMSKORT_PRICES", None) or {}
-
-
 def card_price(card_type: str) -> Decimal:
-    prices = {
-        **CARD_PRICES,
-        **{k: Decimal(str(v)) for k, v in _override().get("cards", {}).items()},
-    }
-    return prices[card_type]
+    """Today's price of a card of `card_type`, excluding VAT."""
+    return pricing.price_get(card_type).price_excl_vat
 
 
 def card_holder_price() -> Decimal:
-    return Decimal(str(_override().get("card_holder", CARD_HOLDER_PRICE)))
+    return pricing.card_holder_price_get().price_excl_vat
 
 
 def vat_rate() -> Decimal:
-    return Decimal(str(_override().get("vat_rate", VAT_RATE)))
+    """Today's VAT rate of the cards and add-ons (all carry the standard rate)."""
+    return pricing.common_vat_rate()
 
 
 @dataclass(frozen=True)

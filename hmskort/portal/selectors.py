@@ -188,6 +188,19 @@ def _search_filter(query: str) -> Q:
     return q
 
 
+def own_employer_roles_q(orgnr: str, *, prefix: str = "roller__") -> Q:
+    """Roles that make a person their own employer in `orgnr` (by its organisation form)."""
+    from hmskort.eligibility.rules import OWNER_ROLES
+
+    form = (
+        rm.Enhet.objects.filter(organisasjonsnummer=orgnr)
+        .values_list("organisasjonsform", flat=True)
+        .first()
+    )
+    roles = sorted(OWNER_ROLES.get((form or "").upper(), ()))
+    return Q(**{f"{prefix}rolletype__in": roles}) if roles else Q(pk__in=[])
+
+
 def employees_page(
     orgnr: str, *, today: dt.date, query: str = "", offset: int = 0, limit: int = 50
 ) -> EmployeesPage:
@@ -204,7 +217,13 @@ def employees_page(
     oar = Q(oppdrag__oppdrag__oppdragstaker_id=orgnr) & (
         Q(oppdrag__sluttdato__isnull=True) | Q(oppdrag__sluttdato__gte=since)
     )
-    ids_qs = rm.Person.objects.filter(aa | oar).values_list("identifikator", flat=True).distinct()
+    # Own employer: the owner of an ENK / partners of an ANS or DA (Enhetsregisteret).
+    owner = Q(roller__enhet_id=orgnr, roller__fratraadt=False) & own_employer_roles_q(orgnr)
+    ids_qs = (
+        rm.Person.objects.filter(aa | oar | owner)
+        .values_list("identifikator", flat=True)
+        .distinct()
+    )
     people_qs = rm.Person.objects.filter(identifikator__in=ids_qs.order_by())
     if query.strip():
         people_qs = people_qs.filter(_search_filter(query))
@@ -224,6 +243,11 @@ def employees_page(
         oppdrag__oppdragstaker_id=orgnr, arbeidstaker_id__in=ids
     ).values_list("arbeidstaker_id", "startdato", "sluttdato"):
         periods[fnr].append(("OAR", start, end))
+    owners = set(
+        rm.Rolle.objects.filter(enhet_id=orgnr, person_id__in=ids, fratraadt=False)
+        .filter(own_employer_roles_q(orgnr, prefix=""))
+        .values_list("person_id", flat=True)
+    )
 
     added_qs = AddedEmployee.objects.filter(orgnr=orgnr).exclude(person_id__in=ids)
     if query.strip():
@@ -251,7 +275,9 @@ def employees_page(
                 ref=person_ref(orgnr, pid),
                 name=name,
                 birth_date=p["foedselsdato"],
-                sources=tuple(sorted({x[0] for x in mine})),
+                sources=tuple(
+                    sorted({x[0] for x in mine} | ({"ROLE"} if pid in owners else set()))
+                ),
                 start=latest[1] if latest else None,
                 end=latest[2] if latest else None,
                 card=cards.get(pid),
@@ -289,6 +315,15 @@ def person_name(orgnr: str, person_id: str) -> str | None:
         rm.Arbeidsforhold.objects.filter(arbeidsgiver_id=orgnr, arbeidstaker_id=person_id).exists()
         or rm.OppdragArbeidstaker.objects.filter(
             oppdrag__oppdragstaker_id=orgnr, arbeidstaker_id=person_id
+        ).exists()
+    )
+    employed = (
+        employed
+        or rm.Rolle.objects.filter(
+            own_employer_roles_q(orgnr, prefix=""),
+            enhet_id=orgnr,
+            person_id=person_id,
+            fratraadt=False,
         ).exists()
     )
     if employed:

@@ -7,9 +7,11 @@ itself (RegisterChange) is read-only. Fødselsnumre are masked in lists.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from hmskort.eligibility.requirements import Requirement
 from hmskort.registers import models as m
 from hmskort.registers import services
 from hmskort.registers.identifiers import mask_identifier
@@ -279,8 +281,27 @@ class OppholdstillatelseAdmin(RegisterAdmin):
         return _masked(obj.person_id)
 
 
+class UnntakForm(forms.ModelForm):
+    """The requirements an exception waives as checkboxes (never the photo/ID review)."""
+
+    fritak = forms.MultipleChoiceField(
+        label=_("fritak for krav"),
+        choices=[(r.value, r.value) for r in Requirement if r is not Requirement.DOCUMENTS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = m.Unntak
+        fields = ("enhet", "person", "fritak", "gyldig_fra", "gyldig_til", "begrunnelse")
+
+
 @admin.register(m.Unntak)
 class UnntakAdmin(RegisterAdmin):
+    """Arbeidstilsynet's exception register. A saved entry lands in the change
+    feed, so the incremental re-check decides the affected pending orders again
+    (the caseworker queue's stuck-order page does it at once)."""
+
+    form = UnntakForm
     list_display = ("enhet", "masked_person", "fritak", "gyldig_fra", "gyldig_til", "registrert_av")
     list_filter = (
         ("person", admin.EmptyFieldListFilter),
@@ -288,12 +309,17 @@ class UnntakAdmin(RegisterAdmin):
     )
     search_fields = ("=enhet__organisasjonsnummer", "enhet__navn", "=person__identifikator")
     raw_id_fields = ("enhet", "person")
-    readonly_fields = ("registrert",)
+    readonly_fields = ("registrert_av", "registrert")
     list_select_related = ("enhet",)
 
     @admin.display(description=_("person"), ordering="person")
     def masked_person(self, obj):
         return _masked(obj.person_id) if obj.person_id else _("hele virksomheten")
+
+    def save_model(self, request, obj, form, change):
+        obj.fritak = sorted(set(form.cleaned_data["fritak"]))
+        obj.registrert_av = request.user.get_username()
+        super().save_model(request, obj, form, change)
 
 
 # --- the change feed ------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from django.utils import timezone
 from stdnum.no import orgnr as stdnum_orgnr
 
 from hmskort.core.errors import ApplicationError
+from hmskort.registers import idnumbers
 from hmskort.registers import models as m
 from hmskort.registers import services as s
-from hmskort.registers.identifiers import is_dnr, is_valid_person_identifier
+from hmskort.registers.identifiers import is_dnr
 from hmskort.registers.services import ApplyResult
 
 FORMAT = "hmskort-registre/1"
@@ -48,9 +49,7 @@ def _orgnr(v: Any) -> str:
 
 
 def _fnr(v: Any) -> str:
-    if not isinstance(v, str) or not is_valid_person_identifier(
-        v, allow_synthetic=s.allow_synthetic_identifiers()
-    ):
+    if not isinstance(v, str) or not idnumbers.is_valid(v):
         raise _FieldError("ugyldig fødselsnummer eller D-nummer")
     return v
 
@@ -201,14 +200,10 @@ def _person_current(v: dict) -> dict | None:
 
 
 def _person_defaults(v: dict) -> dict:
-    from hmskort.registers.identifiers import person_identifier_birth_date
-
     number = v["identifikator"]
     dnr = is_dnr(number)
     return {
-        "foedselsdato": person_identifier_birth_date(
-            number, allow_synthetic=s.allow_synthetic_identifiers()
-        ),
+        "foedselsdato": idnumbers.birth_date(number),
         "status": m.Personstatus.MIDLERTIDIG if dnr else m.Personstatus.BOSATT,
         "statsborgerskap": [] if dnr else ["NO"],
     }

@@ -4,7 +4,8 @@
 per port per chunk of keys: the number of queries does not grow with the
 number of pairs inside a chunk (`PAIR_CHUNK`; the local adapters send a
 chunk's keys as one array on PostgreSQL). `existing_cards` is left empty; the
-cards app fills it in.
+cards app fills it in. Roles (current and resigned) come from
+Enhetsregisteret; NACE justifications from the caseworker queue.
 
 This is the one place that turns register records into facts: the order
 path, the status look-ups and the nightly re-check all come through here. A
@@ -25,6 +26,8 @@ from hmskort.eligibility.facts import (
     ExceptionFacts,
     Facts,
     IdType,
+    JustificationState,
+    NaceJustification,
     Period,
     PermitFacts,
     PersonFacts,
@@ -194,6 +197,7 @@ def _pairs_chunk(
     oar = ports.oar.utsendinger_for_personer(fnrs)
     roller = ports.enhetsregisteret.roller_for_personer(fnrs)
     unntak = ports.unntak.unntak_for_enheter(orgnrs)
+    justifications = nace_justifications_for_pairs(pairs)
 
     # Built once per person / company and shared by all of their pairs.
     people = {fnr: _person(p, permits.get(fnr, ())) for fnr, p in personer.items()}
@@ -227,25 +231,75 @@ def _pairs_chunk(
         exceptions = tuple(
             e for who, e in exceptions_by_orgnr.get(orgnr, no_exceptions) if who in (None, fnr)
         )
-        roles = ()
+        roles: tuple[str, ...] = ()
+        ended_roles: tuple[str, ...] = ()
         if fnr in roller:
-            roles = tuple(
-                sorted(
-                    {
-                        r.rolletype
-                        for r in roller[fnr]
-                        if r.organisasjonsnummer == orgnr and not r.fratraadt
-                    }
-                )
-            )
+            own = [r for r in roller[fnr] if r.organisasjonsnummer == orgnr]
+            roles = tuple(sorted({r.rolletype for r in own if not r.fratraadt}))
+            ended_roles = tuple(sorted({r.rolletype for r in own if r.fratraadt} - set(roles)))
         result[pair] = Facts(
             company=companies.get(orgnr),
             person=people.get(fnr),
             employments=tuple(employments),
             exceptions=exceptions,
             roles=roles,
+            ended_roles=ended_roles,
+            nace_justifications=justifications.get(pair, ()),
         )
     return result
+
+
+_JUSTIFICATION_STATES = {
+    "open": JustificationState.SUBMITTED,
+    "approved": JustificationState.APPROVED,
+    "rejected": JustificationState.REJECTED,
+}
+
+
+def nace_justifications_for_pairs(
+    pairs: list[tuple[str, str]],
+) -> dict[tuple[str, str], tuple[NaceJustification, ...]]:
+    """The latest NACE justification per pair and card type, from the shared
+    caseworker queue (`casework.Case`, kind NACE_JUSTIFICATION, card type in
+    `details["card_type"]`). One query. Closed cases (order withdrawn) do not
+    count; a rejection counts only while its own order is pending (it rejects
+    that order; the next order needs a new justification). An approval stays."""
+    from django.db.models import Exists, OuterRef
+
+    from hmskort.cards.models import Card, CardState
+    from hmskort.casework.models import Case, CaseKind
+
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    rows = (
+        Case.objects.filter(
+            kind=CaseKind.NACE_JUSTIFICATION,
+            orgnr__in=sorted({o for o, _ in wanted}),
+            subject_id__in=sorted({f for _, f in wanted}),
+            status__in=list(_JUSTIFICATION_STATES),
+        )
+        .annotate(
+            card_pending=Exists(
+                Card.objects.filter(pk=OuterRef("card_id"), state=CardState.PENDING)
+            )
+        )
+        .order_by("id")
+        .values_list("orgnr", "subject_id", "details", "status", "card_pending")
+    )
+    latest: dict[tuple[str, str], dict[str, JustificationState]] = {}
+    for orgnr, fnr, details, status, card_pending in rows:
+        card_type = str((details or {}).get("card_type", "")).strip().upper()
+        if status == "rejected" and not card_pending:
+            # A rejection ends its own order; a new order may be justified anew.
+            latest.get((orgnr, fnr), {}).pop(card_type, None)
+            continue
+        if (orgnr, fnr) in wanted and card_type:
+            latest.setdefault((orgnr, fnr), {})[card_type] = _JUSTIFICATION_STATES[status]
+    return {
+        pair: tuple(NaceJustification(card_type=t, state=s) for t, s in sorted(states.items()))
+        for pair, states in latest.items()
+    }
 
 
 def facts_for_pairs(

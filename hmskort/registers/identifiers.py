@@ -104,59 +104,61 @@ def nth_fnr(birth_date: dt.date, n: int, *, dnr: bool = False) -> str:
     raise IndexError(f"only {i + 1} valid numbers for {birth_date}")
 
 
-def gender_digit_is_male(identifier: str) -> bool:
-    """The legacy gender digit (ninth digit odd = male). Only for numbers issued before 2032:
-    newer numbers carry no gender, so production code takes gender from the register."""
-    return int(identifier[8]) % 2 == 1
-
-
 def mask_identifier(identifier: str) -> str:
     """First six digits and asterisks: 010190*****."""
     return f"{identifier[:6]}*****" if identifier else ""
 
 
-def _weighted(digits: str, weights: tuple[int, ...]) -> int:
-    return sum(w * int(d) for w, d in zip(weights, digits, strict=True))
+# Validation lives in `hmskort.registers.idnumbers` (the wrapper around
+# python-stdnum); these names stay for existing callers.
 
 
 def person_identifier_birth_date(number: str, *, allow_synthetic: bool = False) -> dt.date | None:
-    """The birth date a fødselsnummer / D-nummer encodes, or None if it encodes none.
+    """The birth date a fødselsnummer / D-nummer encodes (see `idnumbers.birth_date`)."""
+    from hmskort.registers import idnumbers
 
-    Synthetic numbers from the national test environments (month + 80) are read
-    only when `allow_synthetic` is set.
-    """
-    from stdnum.exceptions import ValidationError
-    from stdnum.no import fodselsnummer
-
-    month = int(number[2:4])
-    if allow_synthetic and month > 80:
-        number = f"{number[:2]}{month - 80:02d}{number[4:]}"
-    try:
-        return fodselsnummer.get_birth_date(number)
-    except (ValidationError, ValueError):
-        return None
+    return idnumbers.birth_date(number, accept_synthetic=allow_synthetic)
 
 
 def is_valid_person_identifier(number: str, *, allow_synthetic: bool = False) -> bool:
-    """A fødselsnummer or D-nummer with valid check digits and a real birth date.
+    """A valid fødselsnummer or D-nummer, old or 2032 check digits (see `idnumbers.parse`)."""
+    from hmskort.registers import idnumbers
 
-    Both check-digit rules are accepted: the classic one (as python-stdnum) and
-    the rule for numbers issued from 2032, where the first check digit may take
-    any value that leaves remainder 0-3 (the weighted sum including K1 mod 11),
-    and the individual number carries no gender.
-    """
-    if len(number) != 11 or not number.isdigit():
-        return False
-    birth_date = person_identifier_birth_date(number, allow_synthetic=allow_synthetic)
-    if birth_date is None or birth_date > dt.date.today():
-        return False
-    classic = number[9:] == (fnr_check_digits(number[:9]) or "")
-    if classic:
-        return True
-    k1_ok = _weighted(number[:10], (*_FNR_W1, 1)) % 11 in {0, 1, 2, 3}
-    k2_ok = _weighted(number, (*_FNR_W2, 1)) % 11 == 0
-    return k1_ok and k2_ok
+    return idnumbers.is_valid(number, accept_synthetic=allow_synthetic)
 
 
 def is_dnr(number: str) -> bool:
-    return int(number[0]) >= 4
+    from hmskort.registers import idnumbers
+
+    return idnumbers.is_dnumber(number)
+
+
+def valid_fnr_2032(birth_date: dt.date, individual: int, *, dnr: bool = False) -> str:
+    """A number under the 2032 rule whose check digits the old rule refuses (test data)."""
+    from hmskort.registers import idnumbers
+
+    day = birth_date.day + (40 if dnr else 0)
+    first9 = f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{individual:03d}"
+    classic = fnr_check_digits(first9)
+    for pair in idnumbers.calc_check_digits_2032(first9):
+        if pair != classic:
+            return f"{first9}{pair}"
+    raise ValueError(f"{first9} has no 2032-only check digits")
+
+
+def synthetic_fnr(birth_date: dt.date, n: int = 0, *, dnr: bool = False) -> str:
+    """A test-environment number (month + 80) with valid check digits (test data)."""
+    day = birth_date.day + (40 if dnr else 0)
+    found = -1
+    for r in _individual_ranges(birth_date.year):
+        for individual in r:
+            first9 = (
+                f"{day:02d}{birth_date.month + 80:02d}{birth_date.year % 100:02d}{individual:03d}"
+            )
+            check = fnr_check_digits(first9)
+            if check is None:
+                continue
+            found += 1
+            if found == n:
+                return f"{first9}{check}"
+    raise IndexError(n)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -74,8 +73,11 @@ class InvalidRegisterRecord(ApplicationError):
 
 
 def allow_synthetic_identifiers() -> bool:
-    """Synthetic numbers (month + 80) are valid only in a national test environment."""
-    return getattr(settings, "HMSKORT_ENVIRONMENT", "") == "test"
+    """Synthetic numbers (month + 80) are valid only in a test environment
+    (`settings.HMSKORT_ACCEPT_SYNTHETIC_IDS`, see `idnumbers.accept_synthetic_ids`)."""
+    from hmskort.registers.idnumbers import accept_synthetic_ids
+
+    return accept_synthetic_ids()
 
 
 def _save(instance: models.Model) -> None:

@@ -16,9 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Q
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from hmskort.cards.models import ActorType, Card, CardState, CardStatusHistory
 from hmskort.cards.numbers import format_card_number, is_valid_card_number, normalize_card_number
@@ -26,9 +25,10 @@ from hmskort.cards.services.transitions import VALID_STATES
 from hmskort.eligibility.facts import ApprovalStatus, CompanyFacts
 from hmskort.eligibility.industries import INDUSTRIES, get_industry, is_staffing_agency
 from hmskort.eligibility.reasons import inspector_text, public_text
+from hmskort.registers import idnumbers
 from hmskort.registers.adapters import get_ports
 from hmskort.registers.facts import company_facts
-from hmskort.registers.identifiers import mask_identifier, person_identifier_birth_date
+from hmskort.registers.identifiers import mask_identifier
 from hmskort.verification.status import StatusAnswer, card_status
 
 #: The columns a public answer is built from: nothing about the holder.
@@ -167,6 +167,9 @@ class InspectorCardView:
     other_cards: tuple[PublicCard, ...]
     # Photo and ID documents submitted with the order arrive with the uploads issue.
     documents: tuple = field(default_factory=tuple)
+    # Industry declarations the orderer confirmed with the card's order
+    # (e.g. VT: goods for payment within the weight limit).
+    order_declarations: tuple[OrderDeclaration, ...] = field(default_factory=tuple)
 
     @property
     def display_number(self) -> str:
@@ -179,6 +182,42 @@ class InspectorCardView:
     @property
     def holder_identifier_masked(self) -> str:
         return mask_identifier(self.card.holder_id)
+
+
+@dataclass(frozen=True)
+class OrderDeclaration:
+    card_type: str
+    text: str
+    confirmed_at: str
+    order_reference: str
+
+
+def order_declarations(card: Card) -> tuple[OrderDeclaration, ...]:
+    """What the orderer declared for this card's industry when ordering it
+    (in the portal, or over API level 2)."""
+    from hmskort.portal.models import OrderLine
+
+    line = OrderLine.objects.filter(card=card).select_related("order").first()
+    if line is not None:
+        entry = line.order.declaration_for(card.card_type)
+        reference = line.order.reference
+    else:
+        from hmskort.api.models import ApiCardOrder
+
+        api_order = ApiCardOrder.objects.filter(card=card).first()
+        entry = api_order.industry_declaration if api_order is not None else None
+        reference = api_order.reference if api_order is not None else ""
+    if not entry:
+        return ()
+    english = (get_language() or "").startswith("en")
+    return (
+        OrderDeclaration(
+            card_type=card.card_type,
+            text=(entry.get("text_en") if english else None) or entry.get("text", ""),
+            confirmed_at=str(entry.get("confirmed_at", ""))[:10],
+            order_reference=reference,
+        ),
+    )
 
 
 def _labels(choices) -> dict[str, str]:
@@ -211,8 +250,7 @@ def holder_birth_date(holder_id: str) -> dt.date | None:
     person = get_ports().folkeregisteret.personer([holder_id]).get(holder_id)
     if person is not None:
         return person.foedselsdato
-    synthetic = getattr(settings, "HMSKORT_ENVIRONMENT", "development") != "production"
-    return person_identifier_birth_date(holder_id, allow_synthetic=synthetic)
+    return idnumbers.birth_date(holder_id)
 
 
 def inspector_card_view(number: str, *, today: dt.date) -> InspectorCardView | None:
@@ -240,6 +278,7 @@ def inspector_card_view(number: str, *, today: dt.date) -> InspectorCardView | N
         history=card_history_entries(card),
         holder_birth_date=holder_birth_date(card.holder_id),
         other_cards=tuple(_public_card(row, today=today) for row in others),
+        order_declarations=order_declarations(card),
     )
 
 

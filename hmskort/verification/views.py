@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hmskort.cards.models import Card
 from hmskort.cards.numbers import is_valid_card_number, normalize_card_number
-from hmskort.cards.qr import card_from_qr_token
+from hmskort.cards.qr import card_from_live_qr_token, card_from_qr_token
 from hmskort.cards.services.lifecycle import CONFISCABLE_STATES
 from hmskort.core.errors import ApplicationError
 from hmskort.core.signing import TokenExpired, TokenInvalid, jwks
@@ -180,7 +180,16 @@ def _token_from(query: str) -> str | None:
     text = query.strip()
     if "/qr/" in text:
         text = text.rsplit("/qr/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+        text = text.removeprefix("live/")  # the digital card's live code
     return text if text.count(".") == 2 else None
+
+
+def _card_from_any_qr_token(token: str) -> tuple[str, dict]:
+    """A printed card's token, or else a digital card's live one (same errors)."""
+    try:
+        return card_from_qr_token(token)
+    except TokenInvalid:
+        return card_from_live_qr_token(token)
 
 
 def _card_url(number: str, purpose: str, **extra) -> str:
@@ -232,7 +241,7 @@ def inspector_search_view(request: HttpRequest) -> HttpResponse:
         via, number = "card_number", normalize_card_number(query)
         if token is not None:
             try:
-                number, _claims = card_from_qr_token(token)
+                number, _claims = _card_from_any_qr_token(token)
                 via = "qr"
             except TokenExpired as exc:  # genuine but expired: the inspector may still look
                 number, via = str(exc.claims.get("cn", "")), "qr_expired"

@@ -66,15 +66,35 @@ def admin_login(page, username: str, password: str = PASSWORD) -> None:
     page.locator("#login-form [type=submit]").click()
 
 
-def png(size: tuple[int, int] = (240, 320), colour=(205, 215, 225)) -> bytes:
-    """A small PNG image (a stand-in for a photo or a scanned ID document)."""
+def png(size: tuple[int, int] | None = None, colour=(205, 215, 225)) -> bytes:
+    """A PNG image. Without `size`: a photo that passes the automatic photo checks
+    (from hmskort/photocheck/testset); with `size`: a flat image of that size (a
+    stand-in for a scanned ID document, or a photo the checks refuse: no face)."""
     import io
 
     from PIL import Image
 
+    if size is None:
+        return good_photo()
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def good_photo() -> bytes:
+    """A PNG card photo that passes every automatic photo check."""
+    from hmskort.photocheck.testset import good_photo_bytes
+
+    return good_photo_bytes("png")
+
+
+def good_id_document() -> bytes:
+    """A JPEG passport page with a valid machine-readable zone (of Kari Nordmann,
+    born 17.04.1985: other people's uploads with it are refused on birth date when
+    the type is "Pass"; choose another document type for them)."""
+    from hmskort.photocheck.testset import good_id_document_bytes
+
+    return good_id_document_bytes()
 
 
 def log_in_with_testid(page, pid: str) -> None:

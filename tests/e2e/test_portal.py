@@ -21,7 +21,8 @@ from hmskort.cards.models import Card, CardState
 from hmskort.cards.tests.factories import card_for_employment
 from hmskort.eligibility.reasons import public_text
 from hmskort.identity.tests.factories import DelegationFactory
-from hmskort.portal.models import DeliveryAddress
+from hmskort.portal.models import DeliveryAddress, UploadSet
+from hmskort.portal.uploads.services import upload_set_review
 from hmskort.registers import models as rm
 from hmskort.registers.tests.factories import (
     ArbeidsforholdFactory,
@@ -79,6 +80,11 @@ def world(portal_settings) -> World:
         city="OSLO",
     )
     return World(company, other, owner, delegate, workers, address)
+
+
+def card_photo() -> dict:
+    """The portrait to upload (`png()` without a size: one that passes the photo checks)."""
+    return {"name": "bilde.png", "mimeType": "image/png", "buffer": png()}
 
 
 def _choose(page, name: str) -> None:
@@ -205,9 +211,7 @@ def test_delegate_orders_two_cards_with_uploads_and_invoice(page, world):
     for name in names:
         _row(page, name).get_by_role("link", name=re.compile(r"Mangler")).click()
         expect(page.get_by_role("heading", name=f"Bilde og ID: {name}")).to_be_visible()
-        page.get_by_label("Bilde av den ansatte").set_input_files(
-            files=[{"name": "bilde.png", "mimeType": "image/png", "buffer": png()}]
-        )
+        page.get_by_label("Bilde av den ansatte").set_input_files(files=[card_photo()])
         page.get_by_label("Kopi av ID-dokument").set_input_files(
             files=[{"name": "pass.png", "mimeType": "image/png", "buffer": png((400, 280))}]
         )
@@ -245,8 +249,22 @@ def test_delegate_orders_two_cards_with_uploads_and_invoice(page, world):
     ordered = Card.objects.filter(employer_orgnr=world.orgnr)
     assert sorted(ordered.values_list("holder_name", flat=True)) == sorted(names)
     assert set(ordered.values_list("ordered_by", flat=True)) == {world.delegate.identifikator}
-    confirmation = [m for m in mail.outbox if "dina@betong.example" in m.to]
-    assert confirmation and "Ordrebekreftelse" in confirmation[0].subject
+    to_dina = [m.subject for m in mail.outbox if "dina@betong.example" in m.to]
+    assert any("Ordrebekreftelse" in subject for subject in to_dina), to_dina  # (+ the invoice)
+
+    # Both wait for a caseworker to approve the photo and ID (the gate on orders) ...
+    for name in names:
+        line = page.locator("#order-cards tbody tr", has=page.get_by_text(name))
+        expect(line).to_contain_text("Venter på kontroll")
+    assert set(ordered.values_list("state", flat=True)) == {CardState.PENDING}
+    # ... and go to production the moment they are approved.
+    for upload in UploadSet.objects.filter(orgnr=world.orgnr):
+        upload_set_review(upload=upload, approve=True, reviewed_by="saksbehandler")
+    page.reload()
+    for name in names:
+        line = page.locator("#order-cards tbody tr", has=page.get_by_text(name))
+        expect(line).to_contain_text("I produksjon")
+    assert set(ordered.values_list("state", flat=True)) == {CardState.IN_PRODUCTION}
 
     page.get_by_role("navigation", name="Portalmeny").get_by_role("link", name="Mine ordre").click()
     expect(page.locator("main tbody tr")).to_have_count(1)

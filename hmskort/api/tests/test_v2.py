@@ -104,7 +104,11 @@ def test_order_for_someone_not_employed_here_waits_and_touches_no_other_company(
     card = response.json()["card"]
     assert card["employer"]["orgnr"] == company_a.orgnr
     assert card["status"] == "pending"
-    assert [r["code"] for r in card["reasons"]] == ["EMPLOYMENT_NOT_REGISTERED"]
+    # ... and until its photo and ID are uploaded and approved (the gate on orders).
+    assert [r["code"] for r in card["reasons"]] == [
+        "EMPLOYMENT_NOT_REGISTERED",
+        "DOCUMENTS_MISSING",
+    ]
     b_cards = api.get("/api/v2/cards", **level2_b.headers).json()
     assert [c["card_number"] for c in b_cards["items"]] == [company_b.card.card_number]
     assert api.get("/api/v2/orders", **level2_b.headers).json()["total"] == 0
@@ -290,3 +294,40 @@ def test_concurrent_retries_with_one_key_order_once(level2_a, company_a):
     assert [status for status, _ in results] == [201] * 4
     assert len({body["order_id"] for _, body in results}) == 1
     assert Card.objects.filter(holder_id=holder).count() == 1
+
+
+# --- the photo / ID gate --------------------------------------------------------------------
+
+
+def test_an_api_order_waits_for_an_approved_photo_and_id_then_goes_to_production(
+    api, level2_a, company_a
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hmskort.checks.services import orders_process_pending
+    from hmskort.portal.tests.factories import UploadSetFactory
+    from hmskort.portal.uploads.services import upload_set_review
+
+    holder = _new_employee(company_a.orgnr)
+    response = _post(api, level2_a, "/api/v2/orders", _order_body(holder), key="gate-1")
+    assert response.status_code == 201
+    card = response.json()["card"]
+    assert card["status"] == "pending"
+    assert [r["code"] for r in card["reasons"]] == ["DOCUMENTS_MISSING"]
+
+    today = timezone.localdate()
+    orders_process_pending(today=today)
+    assert Card.objects.get(holder_id=holder).state == CardState.PENDING
+
+    upload = UploadSetFactory(
+        orgnr=company_a.orgnr, person_id=holder, status="pending_review"
+    )  # as the v2 upload would store it
+    upload_set_review(upload=upload, approve=True, reviewed_by="saksbehandler", today=today)
+    number = card["card_number"]
+    again = api.get(f"/api/v2/cards/{number}", **level2_a.headers).json()
+    assert again["status"] != "pending"
+    stored = Card.objects.get(card_number=number)
+    assert stored.state == CardState.IN_PRODUCTION and stored.issue_date == today
+    assert stored.valid_until > today + dt.timedelta(days=700)

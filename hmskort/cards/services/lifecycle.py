@@ -19,7 +19,11 @@ from django.db import IntegrityError, transaction
 
 from hmskort.cards.models import ActorType, BlockReason, Card, CardState
 from hmskort.cards.numbers import new_card_number
-from hmskort.cards.selectors import cards_for_employment, order_facts_for_pairs
+from hmskort.cards.selectors import (
+    cards_for_employment,
+    order_facts_for_pairs,
+    pending_cards_for_pair,
+)
 from hmskort.cards.services.transitions import (
     VALID_STATES,
     CardChange,
@@ -239,6 +243,24 @@ def card_evaluate_pending(
             actor=actor,
             today=today,
         )
+
+
+def cards_evaluate_pending_for_pair(
+    *,
+    employer_orgnr: str,
+    holder_id: str,
+    today: dt.date,
+    actor_type: ActorType,
+    actor: str = "",
+) -> list[Card]:
+    """Decide the pending orders of one employment again at once (e.g. when its
+    photo and ID are approved or rejected): the order "continues by itself".
+    Returns the cards as they are afterwards (empty when nothing is pending)."""
+    with transaction.atomic():
+        return [
+            card_evaluate_pending(card=card, today=today, actor_type=actor_type, actor=actor)
+            for card in pending_cards_for_pair(employer_orgnr, holder_id)
+        ]
 
 
 def recheck_change(*, card: Card, verdict: Verdict | None, today: dt.date) -> CardChange | None:

@@ -29,6 +29,7 @@ from hmskort.cards.services.transitions import IllegalTransition, add_years
 from hmskort.cards.tests.factories import CardFactory, card_for_employment
 from hmskort.eligibility.dates import add_months
 from hmskort.eligibility.reasons import ReasonCode as R
+from hmskort.portal.tests.factories import documents_approved, documents_approved_for
 from hmskort.registers.tests.factories import ArbeidsforholdFactory, EnhetFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,9 @@ def today() -> dt.date:
 
 @pytest.fixture
 def employment():
-    return ArbeidsforholdFactory()
+    employment = ArbeidsforholdFactory()
+    documents_approved_for(employment)  # these tests are about the registers
+    return employment
 
 
 def order(employment, today, **kwargs):
@@ -106,6 +109,7 @@ def test_order_for_a_registered_employment_creates_a_pending_card_with_its_first
 def test_order_without_a_registered_employment_waits_with_the_reason(today):
     company = EnhetFactory()
     person = ArbeidsforholdFactory().arbeidstaker  # employed elsewhere only
+    documents_approved(company.organisasjonsnummer, person.identifikator)
 
     result = card_order(
         employer_orgnr=company.organisasjonsnummer,
@@ -269,6 +273,7 @@ def test_evaluating_an_order_that_now_fails_rejects_it_with_the_reason(employmen
 def test_evaluating_a_still_pending_order_writes_history_only_when_its_reasons_change(today):
     company = EnhetFactory()
     employment = ArbeidsforholdFactory()  # the person works elsewhere
+    documents_approved(company.organisasjonsnummer, employment.arbeidstaker.identifikator)
     card = card_order(
         employer_orgnr=company.organisasjonsnummer,
         holder_id=employment.arbeidstaker.identifikator,

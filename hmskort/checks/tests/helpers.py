@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from hmskort.cards.models import Card, CardStatusHistory
+from hmskort.cards.models import Card, CardState, CardStatusHistory
 from hmskort.cards.tests.factories import card_for_employment
 from hmskort.registers.tests.factories import ArbeidsforholdFactory, EnhetFactory, PersonFactory
 
@@ -15,14 +15,24 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def employment_card(*, enhet=None, person=None, employment=True, **card_kwargs) -> Card:
-    """A card for a live employment (or, with employment=False, a person without one)."""
+def employment_card(
+    *, enhet=None, person=None, employment=True, documents_approved=True, **card_kwargs
+) -> Card:
+    """A card for a live employment (or, with employment=False, a person without one).
+
+    A pending order gets an approved photo and ID (the gate on orders) unless
+    `documents_approved=False`."""
+    from hmskort.portal.tests.factories import documents_approved as approve
+
     enhet = enhet or EnhetFactory()
     person = person or PersonFactory()
     af = ArbeidsforholdFactory.build(arbeidsgiver=enhet, arbeidstaker=person)
     if employment:
         af.save()
-    return card_for_employment(af, **card_kwargs)
+    card = card_for_employment(af, **card_kwargs)
+    if documents_approved and card.state == CardState.PENDING:
+        approve(card.employer_orgnr, card.holder_id)
+    return card
 
 
 def employment_cards(n: int, **card_kwargs) -> list[Card]:

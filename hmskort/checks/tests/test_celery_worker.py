@@ -9,15 +9,9 @@ skipped, except on CI (CI=true), where it fails.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from hmskort.cards.models import Card, CardState, CardStatusHistory
@@ -25,6 +19,7 @@ from hmskort.cards.numbers import new_card_number
 from hmskort.cards.services.transitions import valid_until_for
 from hmskort.checks import services
 from hmskort.checks.models import RecheckChunk, RecheckRun
+from hmskort.core.testing.celery import celery_on_redis, redis_database, worker_kill, worker_start
 from hmskort.registers import models as rm
 from hmskort.registers import services as registers
 from hmskort.registers.identifiers import iter_fnr
@@ -33,87 +28,22 @@ from hmskort.registers.tests.factories import EnhetFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 S = CardState
-REPO = Path(__file__).resolve().parents[3]
 CARDS = 3000
 CHUNK = 60  # 50 chunks: the worker is killed with most of them still to do
 
 
 @pytest.fixture
 def redis_url() -> str:
-    url = os.environ.get("HMSKORT_TEST_REDIS_URL", "")
-    if not url:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("HMSKORT_TEST_REDIS_URL must be set on CI")
-        pytest.skip("set HMSKORT_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
-    return url
+    """An empty Redis database of this test's own (see hmskort/core/testing/celery.py)."""
+    with redis_database("checks") as url:
+        yield url
 
 
 @pytest.fixture
 def broker(redis_url):
     """Point this process's Celery app at Redis (not eager) for the test."""
-    from config.celery import app
-
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=redis_url, result_backend=None, task_always_eager=False)
-    _reset_pools(app)
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
-    yield app
-    app.conf.update(saved)
-    _reset_pools(app)
-
-
-def _reset_pools(app) -> None:
-    """Drop cached broker connections so the changed broker_url takes effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _start_worker(redis_url: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
-    celery = Path(sys.executable).with_name("celery")
-    return subprocess.Popen(
-        [
-            str(celery),
-            "-A",
-            "config",
-            "worker",
-            "-c",
-            "2",
-            "--pool=prefork",
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=REPO,
-        env=env,
-        start_new_session=True,  # its own process group: kill the pool children too
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _kill(worker: subprocess.Popen) -> None:
-    try:
-        os.killpg(worker.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    worker.wait(timeout=10)
+    with celery_on_redis(redis_url) as app:
+        yield app
 
 
 def _population(today: dt.date) -> dict[int, tuple[str, list[str]]]:
@@ -200,19 +130,19 @@ def test_full_recheck_survives_a_killed_worker(broker, redis_url):
     expected = _population(today)
     changes = sum(1 for state, _ in expected.values() if state != S.ACTIVE)
 
-    worker = _start_worker(redis_url)
+    worker = worker_start(redis_url)
     try:
         run = services.recheck_full(today=today, chunk_size=CHUNK, inline=False)
         assert run.finished is None and run.chunks_total == CARDS // CHUNK
         done = RecheckChunk.objects.filter(run=run, finished__isnull=False)
         assert _wait(lambda: done.count() >= 3, timeout=30), "the worker never got going"
     finally:
-        _kill(worker)
+        worker_kill(worker)
     finished_before_kill = done.count()
     assert finished_before_kill < run.chunks_total, "the run finished before the kill"
     assert RecheckRun.objects.get(pk=run.pk).finished is None
 
-    worker = _start_worker(redis_url)
+    worker = worker_start(redis_url)
     try:
         again = services.recheck_full(today=today, chunk_size=CHUNK, inline=False)
         assert again.pk == run.pk  # resumed, not restarted
@@ -220,7 +150,7 @@ def test_full_recheck_survives_a_killed_worker(broker, redis_url):
             lambda: RecheckRun.objects.get(pk=run.pk).finished is not None, timeout=40, step=0.2
         ), "the resumed run did not finish"
     finally:
-        _kill(worker)
+        worker_kill(worker)
 
     final = {
         pk: (state, sorted(reasons))

@@ -17,7 +17,7 @@ from hmskort.eligibility.industries import (
 from hmskort.eligibility.reasons import ReasonCode
 from hmskort.eligibility.requirements import Requirement as Req
 
-from .builders import employment, facts, order, recheck
+from .builders import company, employment, facts, order, recheck
 
 BASE = {
     Req.COMPANY_ACTIVE,
@@ -25,6 +25,7 @@ BASE = {
     Req.PERSON_REGISTERED,
     Req.EMPLOYMENT,
     Req.STAFFING_REGISTRATION,
+    Req.NACE_FIT,
     Req.DOCUMENTS,
 }
 
@@ -115,7 +116,7 @@ def test_a_new_industry_is_a_data_change(goods_transport):
     # given a fourth industry registered as data
     assert get_industry("gt") is goods_transport
     # when ordering its card, then the rules apply its requirements
-    assert order(facts(), "GT").passed
+    assert order(facts(company=company(nace_codes=("53.200",))), "GT").passed
     assert recheck(facts(employments=()), "GT").reason_codes == [
         ReasonCode.EMPLOYMENT_NOT_REGISTERED
     ]

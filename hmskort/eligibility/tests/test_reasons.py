@@ -98,9 +98,13 @@ def test_codes_compare_equal_to_their_stored_strings():
     assert is_known("CARD_EXPIRED")
 
 
-def test_only_orders_awaiting_cleaning_approval_escape_auto_cancel():
+def test_only_orders_awaiting_an_approval_escape_auto_cancel():
+    # the cleaning approval, or a caseworker's decision on a NACE justification
     blocking = {code for code in ReasonCode if get_reason(code).blocks_auto_cancel}
-    assert blocking == {ReasonCode.CLEANING_APPROVAL_AWAITED}
+    assert blocking == {
+        ReasonCode.CLEANING_APPROVAL_AWAITED,
+        ReasonCode.NACE_JUSTIFICATION_PENDING,
+    }
     assert blocks_auto_cancel(["VAT_UNCLEAR", "CLEANING_APPROVAL_AWAITED"])
     assert not blocks_auto_cancel(["VAT_UNCLEAR", "EMPLOYMENT_NOT_REGISTERED"])
     assert not blocks_auto_cancel([])

@@ -246,4 +246,5 @@ def test_the_beat_task_drains_the_outbox(smtp_server):
     assert {entry["task"] for entry in BEAT_SCHEDULE.values()} == {
         outbox_deliver_task.name,
         "notifications.reminders_send_expiry",
+        "notifications.reminders_send_dnumber",
     }

@@ -138,3 +138,15 @@ def cart_item_update(
 
 def cart_remove(*, orgnr: str, item_id: int) -> None:
     CartItem.objects.filter(orgnr=orgnr, pk=item_id).delete()
+
+
+def cart_justifications_save(*, orgnr: str, justifications: dict[int, str]) -> int:
+    """Keep the justifications typed at checkout on the cart lines (before the
+    order is tried, so a refused checkout loses nothing). Returns lines saved."""
+    saved = 0
+    with transaction.atomic():
+        for item_id, text in justifications.items():
+            saved += CartItem.objects.filter(orgnr=orgnr, pk=item_id).update(
+                nace_justification=(text or "").strip()[:4000]
+            )
+    return saved

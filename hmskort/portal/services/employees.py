@@ -6,10 +6,9 @@ from django.db import IntegrityError, transaction
 
 from hmskort.core.errors import ApplicationError
 from hmskort.portal.models import AddedEmployee
+from hmskort.registers import idnumbers
 from hmskort.registers.adapters import get_ports
-from hmskort.registers.identifiers import is_valid_person_identifier
 from hmskort.registers.ports import RegisterPorts
-from hmskort.registers.services import allow_synthetic_identifiers
 
 
 class InvalidPersonIdentifier(ApplicationError):
@@ -34,7 +33,7 @@ def employee_add(
     Raises InvalidPersonIdentifier (checksum or date) or PersonNotFound
     (not in Folkeregisteret). Adding the same person again returns the entry."""
     person_id = normalize_identifier(person_id)
-    if not is_valid_person_identifier(person_id, allow_synthetic=allow_synthetic_identifiers()):
+    if not idnumbers.is_valid(person_id):
         raise InvalidPersonIdentifier(
             "Fødselsnummeret eller D-nummeret er ikke gyldig.", extra={"person_id": person_id}
         )

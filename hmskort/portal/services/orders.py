@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from hmskort.billing import services as billing_services
 from hmskort.cards.models import ActorType
 from hmskort.cards.services.lifecycle import CardOrderRefused, card_order
 from hmskort.core.errors import ApplicationError, Conflict, NotFound
+from hmskort.eligibility.industries import get_industry
+from hmskort.eligibility.reasons import ReasonCode
 from hmskort.eligibility.verdict import Outcome
+from hmskort.intelligence import justification as nace_justification
 from hmskort.notifications.services import message_notify
 from hmskort.portal import prices, selectors
 from hmskort.portal.models import (
@@ -51,7 +55,9 @@ class CheckoutError(ApplicationError):
 class LineProblem:
     item_id: int
     holder_name: str
-    code: str  # declaration_missing, address_missing, refused
+    # declaration_missing, address_missing, refused, nace_justification_missing,
+    # industry_declaration_missing (reason_codes then holds the card type)
+    code: str
     reason_codes: tuple[str, ...] = ()
 
 
@@ -59,9 +65,28 @@ def _reference() -> str:
     return "HMS-" + "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
 
 
-def checkout_problems(*, orgnr: str, items: list[CartItem], today: dt.date) -> list[LineProblem]:
-    """Why the cart cannot be ordered now (empty: it can)."""
+def industries_needing_declaration(items: list[CartItem]) -> list[str]:
+    """Card types in the cart whose industry asks the orderer for a declaration
+    per order (e.g. VT: goods for payment within the weight limit)."""
+    codes: list[str] = []
+    for item in items:
+        industry = get_industry(item.card_type)
+        if industry and industry.needs_order_declaration and industry.code not in codes:
+            codes.append(industry.code)
+    return codes
+
+
+def items_needing_justification(*, orgnr: str, items: list[CartItem], today: dt.date) -> set[int]:
+    """Cart items whose card type does not fit the company's NACE codes (the
+    rules say NACE_JUSTIFICATION_MISSING): they need a written justification."""
+    return _review(orgnr=orgnr, items=items, today=today, declarations=None)[1]
+
+
+def _review(
+    *, orgnr: str, items: list[CartItem], today: dt.date, declarations
+) -> tuple[list[LineProblem], set[int]]:
     problems: list[LineProblem] = []
+    needs_justification: set[int] = set()
     verdicts = selectors.order_dry_run(
         orgnr=orgnr,
         requests=[(i.person_id, i.card_type, i.replaces_lost_card) for i in items],
@@ -79,7 +104,33 @@ def checkout_problems(*, orgnr: str, items: list[CartItem], today: dt.date) -> l
                     item.pk, item.holder_name, "refused", tuple(selectors.failing_codes(verdict))
                 )
             )
-    return problems
+        if ReasonCode.NACE_JUSTIFICATION_MISSING in selectors.pending_codes(verdict):
+            needs_justification.add(item.pk)
+            if not item.nace_justification.strip():
+                problems.append(
+                    LineProblem(item.pk, item.holder_name, "nace_justification_missing")
+                )
+        industry = get_industry(item.card_type)
+        if (
+            declarations is not None
+            and industry is not None
+            and industry.needs_order_declaration
+            and industry.code not in declarations
+        ):
+            problems.append(
+                LineProblem(
+                    item.pk, item.holder_name, "industry_declaration_missing", (industry.code,)
+                )
+            )
+    return problems, needs_justification
+
+
+def checkout_problems(
+    *, orgnr: str, items: list[CartItem], today: dt.date, declarations=None
+) -> list[LineProblem]:
+    """Why the cart cannot be ordered now (empty: it can). `declarations`: the
+    card types whose industry declaration the orderer confirmed (None: not asked)."""
+    return _review(orgnr=orgnr, items=items, today=today, declarations=declarations)[0]
 
 
 def order_place(
@@ -90,13 +141,27 @@ def order_place(
     orderer_email: str,
     payment_method: str,
     today: dt.date,
+    declarations=(),
+    justifications=None,
 ) -> list[Order]:
     """Turn the company's cart into orders: one order per delivery address.
 
-    Raises CheckoutError (nothing written) when the cart is empty, a line lacks
-    the self-declaration or an address, the rules refuse a line, or EHF is
-    chosen for a single invoice. Invoice orders are confirmed at once; card and
-    Vipps orders wait for payment."""
+    `declarations`: card types whose industry declaration the orderer confirmed
+    for this order (e.g. "VT"); `justifications`: {cart item id: text} for card
+    types outside the company's NACE codes (saved on the cart lines first, so
+    nothing typed is lost when the checkout is refused).
+
+    Raises CheckoutError (nothing else written) when the cart is empty, a line
+    lacks the self-declaration, an address, its industry declaration or a
+    needed justification, the rules refuse a line, or EHF is chosen for a single
+    invoice. Invoice orders are confirmed at once; card and Vipps orders wait
+    for payment. A line with a justification opens a case in the caseworker
+    queue and its card waits there (NACE_JUSTIFICATION_PENDING)."""
+    if justifications:
+        from hmskort.portal.services.cart import cart_justifications_save
+
+        cart_justifications_save(orgnr=orgnr, justifications=justifications)
+    declared = {str(code).strip().upper() for code in declarations}
     method = PaymentMethod(payment_method)
     settings_ = company_settings_get(orgnr)
     channel = ""
@@ -117,7 +182,9 @@ def order_place(
         )
         if not items:
             raise CheckoutError("Handlekurven er tom.", code="cart_empty")
-        problems = checkout_problems(orgnr=orgnr, items=items, today=today)
+        problems, needs_justification = _review(
+            orgnr=orgnr, items=items, today=today, declarations=declared
+        )
         if problems:
             raise CheckoutError(
                 "Bestillingen kan ikke sendes før feilene er rettet.",
@@ -150,6 +217,7 @@ def order_place(
                 total_excl_vat=total.excl_vat,
                 vat=total.vat,
                 total_incl_vat=total.incl_vat,
+                industry_declarations=_declarations(lines, orderer_pid),
             )
             OrderLine.objects.bulk_create(
                 [
@@ -164,6 +232,9 @@ def order_place(
                         card_price=prices.card_price(item.card_type),
                         card_holder_price=prices.card_holder_price(),
                         status=OrderLineStatus.WAITING,
+                        nace_justification=item.nace_justification.strip()
+                        if item.pk in needs_justification
+                        else "",
                     )
                     for item in lines
                 ]
@@ -175,9 +246,43 @@ def order_place(
     return orders
 
 
+def _declarations(items: list[CartItem], orderer_pid: str) -> dict:
+    """The industry declarations confirmed for these lines, with the text as shown."""
+    now = timezone.now().isoformat()
+    result = {}
+    for code in industries_needing_declaration(items):
+        industry = get_industry(code)
+        result[code] = {
+            "text": industry.order_declaration("nb"),
+            "text_en": industry.order_declaration("en"),
+            "confirmed_by": orderer_pid,
+            "confirmed_at": now,
+        }
+    return result
+
+
+def _open_justification(order: Order, line: OrderLine) -> None:
+    from hmskort.registers.facts import company_facts
+
+    facts = company_facts([order.orgnr]).get(order.orgnr)
+    nace_justification.justification_open(
+        orgnr=order.orgnr,
+        person_id=line.person_id,
+        holder_name=line.holder_name,
+        card_type=line.card_type,
+        justification=line.nace_justification,
+        order_line_id=line.pk,
+        order_reference=order.reference,
+        nace_codes=facts.nace_codes if facts else (),
+        opened_by=order.orderer_pid,
+    )
+
+
 def _confirm(*, order: Order, today: dt.date) -> Order:
     """Order the cards and send the confirmation (caller holds the transaction)."""
     for line in order.lines.order_by("id"):
+        if line.nace_justification:
+            _open_justification(order, line)
         try:
             result = card_order(
                 employer_orgnr=order.orgnr,
@@ -192,9 +297,15 @@ def _confirm(*, order: Order, today: dt.date) -> Order:
         except CardOrderRefused as exc:  # the registers changed since the cart
             line.status = OrderLineStatus.REFUSED
             line.reason_codes = exc.reason_codes
+            if line.nace_justification:
+                nace_justification.justification_withdraw(order_line_id=line.pk)
         else:
             line.status = OrderLineStatus.ORDERED
             line.card = result.card
+            if line.nace_justification:
+                nace_justification.justification_attach_card(
+                    order_line_id=line.pk, card_id=result.card.pk
+                )
         line.save(update_fields=["status", "reason_codes", "card"])
     order.status = OrderStatus.PLACED
     order.placed_at = timezone.now()
@@ -207,6 +318,7 @@ def _confirm(*, order: Order, today: dt.date) -> Order:
     else:
         order.payment_status = PaymentStatus.PAID
     order.save(update_fields=["status", "placed_at", "payment_status", "invoice_due"])
+    billing_services.order_confirmed(order=order, today=today)  # the invoice, if by invoice
     _send_confirmation(order)
     return order
 

@@ -288,3 +288,26 @@ def test_orders_list_and_messages(owner_client, company, address):
     assert order.reference in owner_client.get(url("orders", company)).content.decode()
     messages_html = owner_client.get(url("messages", company)).content.decode()
     assert "Ordrebekreftelse" in messages_html
+
+
+def test_a_card_type_without_a_price_is_a_clear_error_and_the_cart_is_kept(
+    owner_client, company, address
+):
+    from hmskort.billing.models import Price
+
+    person = ArbeidsforholdFactory(arbeidsgiver=company).arbeidstaker
+    _add(owner_client, company, person)
+    _ready(company, address)
+    item = CartItem.objects.get()
+    Price.objects.filter(code=item.card_type).delete()
+
+    page = owner_client.get(url("cart", company))
+    assert page.status_code == 409
+    assert "Handlekurven er tatt vare på" in page.content.decode()
+    response = owner_client.post(
+        url("checkout", company),
+        {"payment_method": "invoice", "orderer_email": "leder@example.no"},
+    )
+    assert response.status_code == 409
+    assert not Order.objects.exists() and not Card.objects.exists()
+    assert CartItem.objects.filter(pk=item.pk).exists()

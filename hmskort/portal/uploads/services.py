@@ -8,9 +8,15 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from hmskort.cards.models import ActorType
+from hmskort.cards.selectors import pending_cards_for_pair
+from hmskort.cards.services.lifecycle import cards_evaluate_pending_for_pair
+from hmskort.casework.models import Case, CaseKind, CaseStatus
+from hmskort.casework.services import case_close, case_decide, case_open
 from hmskort.core.errors import ApplicationError, NotFound
+from hmskort.eligibility.reasons import ReasonCode, action_text
 from hmskort.notifications.services import message_notify, outbox_enqueue_email
 from hmskort.portal.models import (
     DocumentType,
@@ -23,6 +29,8 @@ from hmskort.portal.uploads import storage
 from hmskort.portal.uploads.validation import ValidatedImage
 
 LINK_VALID_DAYS = 5
+#: `Case.object_type` of a photo/ID review case (object_id = the UploadSet's pk).
+UPLOAD_CASE_OBJECT = "portal.uploadset"
 
 
 class UploadLinkInvalid(ApplicationError):
@@ -42,9 +50,17 @@ def upload_set_create(
     document_type: str,
     uploaded_by: str,
     notify_email: str = "",
+    auto_findings: dict | None = None,
+    today: dt.date | None = None,
 ) -> UploadSet:
     """Store a photo and an ID document (both, always: a rejection needs both again)
-    and put them in the review queue. An earlier set still waiting for review is replaced."""
+    and put them in the caseworkers' review queue (a DOCUMENT_REVIEW case).
+
+    The newest set of a person decides (`uploads.documents`): an earlier set
+    still waiting for review leaves the queue, and the person's pending orders
+    are decided again at once (now "under review" instead of missing/rejected).
+    `auto_findings` are the automatic photo/ID checks' results (shown to the
+    caseworker)."""
     if document_type not in DocumentType.values:
         raise ApplicationError("Ukjent dokumenttype (unknown document type).", code="document_type")
     photo_path = storage.store(photo.data, orgnr=orgnr, extension=photo.extension)
@@ -61,16 +77,45 @@ def upload_set_create(
                 id_document_content_type=id_document.content_type,
                 document_type=document_type,
                 status=UploadStatus.PENDING_REVIEW,
+                auto_findings=auto_findings or {},
                 uploaded_by=uploaded_by,
                 notify_email=notify_email,
             )
             upload.full_clean()
             upload.save()
+            upload_review_case_open(upload=upload)
+            cards_evaluate_pending_for_pair(
+                employer_orgnr=orgnr,
+                holder_id=person_id,
+                today=today or timezone.localdate(),
+                actor_type=ActorType.SYSTEM,
+                actor="upload",
+            )
     except Exception:
         storage.remove(photo_path)
         storage.remove(id_path)
         raise
     return upload
+
+
+def upload_review_case_open(*, upload: UploadSet) -> Case:
+    """Put an upload set in the review queue (idempotent); older sets of the same
+    person still waiting leave the queue (the newest set decides)."""
+    older = UploadSet.objects.filter(
+        orgnr=upload.orgnr, person_id=upload.person_id, status=UploadStatus.PENDING_REVIEW
+    ).exclude(pk=upload.pk)
+    for old_pk in older.values_list("pk", flat=True):
+        case_close(kind=CaseKind.DOCUMENT_REVIEW, object_type=UPLOAD_CASE_OBJECT, object_id=old_pk)
+    return case_open(
+        kind=CaseKind.DOCUMENT_REVIEW,
+        title=f"{upload.holder_name or upload.person_id} ({upload.orgnr})",
+        object_type=UPLOAD_CASE_OBJECT,
+        object_id=upload.pk,
+        orgnr=upload.orgnr,
+        subject_id=upload.person_id,
+        details={"document_type": upload.document_type},
+        opened_by=upload.uploaded_by,
+    )
 
 
 def _hash(token: str) -> str:
@@ -147,6 +192,7 @@ def upload_link_use(
     id_document: ValidatedImage,
     document_type: str,
     now: dt.datetime | None = None,
+    auto_findings: dict | None = None,
 ) -> UploadSet:
     """The employee uploads through the link: the set is stored and the link is used up."""
     now = now or timezone.now()
@@ -164,6 +210,7 @@ def upload_link_use(
             document_type=document_type,
             uploaded_by="selvopplasting",
             notify_email=link.notify_email,
+            auto_findings=auto_findings,
         )
         link.used_at = now
         link.save(update_fields=["used_at"])
@@ -176,12 +223,18 @@ def upload_set_review(
     approve: bool,
     reviewed_by: str,
     reason: str = "",
+    note: str = "",
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> UploadSet:
     """A caseworker approves or rejects (with a reason from the list) a photo/ID set.
 
-    A rejection is told to the orderer (e-mail and portal message, in this
-    transaction); both photo and ID must then be uploaded again."""
+    In one transaction: the set's status, its review case decided
+    (`casework.services.case_decide`, audit-logged), and the person's pending
+    orders decided again at once — approved, an order whose registers pass goes
+    to production; rejected, it stays pending with DOCUMENTS_REJECTED. A
+    rejection is told to the orderer by e-mail and portal message, with the
+    reason, the caseworker's note and what to do (upload both again)."""
     now = now or timezone.now()
     if not approve and reason not in RejectionReason.values:
         raise ApplicationError(
@@ -200,20 +253,59 @@ def upload_set_review(
         locked.reviewed_at = now
         locked.reviewed_by = reviewed_by
         locked.save(update_fields=["status", "reason", "reviewed_at", "reviewed_by"])
+        case = Case.objects.filter(
+            kind=CaseKind.DOCUMENT_REVIEW,
+            object_type=UPLOAD_CASE_OBJECT,
+            object_id=str(locked.pk),
+            status=CaseStatus.OPEN,
+        ).first() or upload_review_case_open(upload=locked)
+        case_decide(
+            case=case, approved=approve, decided_by=reviewed_by, reason=locked.reason, note=note
+        )
+        orderers = list(pending_cards_for_pair(locked.orgnr, locked.person_id))
+        cards_evaluate_pending_for_pair(
+            employer_orgnr=locked.orgnr,
+            holder_id=locked.person_id,
+            today=today or timezone.localdate(),
+            actor_type=ActorType.STAFF,
+            actor=reviewed_by,
+        )
         if not approve:
-            label = RejectionReason(reason).label
-            message_notify(
-                key=f"portal-upload-rejected-{locked.pk}",
-                orgnr=locked.orgnr,
-                to_emails=locked.notify_email,
-                subject=f"Bilde og ID for {locked.holder_name} er avvist",
-                body=(
-                    f"Bildet og ID-dokumentet for {locked.holder_name} ble avvist: {label}.\n\n"
-                    "Last opp både nytt bilde og ny kopi av ID i HMS-kortportalen "
-                    "(under Ansatte), eller send den ansatte en ny lenke for opplasting.\n\n"
-                    "The photo and ID document were rejected. Upload both a new photo "
-                    "and a new copy of the ID in the HMS card portal."
-                ),
-                recipient=locked.uploaded_by if locked.uploaded_by != "selvopplasting" else "",
-            )
+            _notify_rejection(locked, note=note, orderers=orderers)
     return locked
+
+
+def _label(reason: str, language: str) -> str:
+    with translation.override(language):
+        return str(RejectionReason(reason).label)
+
+
+def _notify_rejection(upload: UploadSet, *, note: str, orderers) -> None:
+    """Tell the orderer(s) why, and what to do, by e-mail and in the portal."""
+    emails = {upload.notify_email} | {c.orderer_email for c in orderers}
+    emails.discard("")
+    pids = [c.ordered_by for c in orderers if c.ordered_by]
+    recipient = pids[0] if pids else ""
+    if not recipient and upload.uploaded_by != "selvopplasting":
+        recipient = upload.uploaded_by
+    name = upload.holder_name or upload.person_id
+    note_nb = f"\nMerknad fra saksbehandler: {note}\n" if note else ""
+    note_en = f"\nThe caseworker's note: {note}\n" if note else ""
+    code = ReasonCode.DOCUMENTS_REJECTED
+    message_notify(
+        key=f"portal-upload-rejected-{upload.pk}",
+        orgnr=upload.orgnr,
+        to_emails=sorted(emails),
+        subject=f"Bilde og ID for {name} er avvist (photo and ID rejected)",
+        body=(
+            f"Bildet og ID-dokumentet for {name} ble avvist.\n"
+            f"Årsak: {_label(upload.reason, 'nb')}.\n{note_nb}\n"
+            f"Dette må du gjøre: {action_text(code, 'nb')}\n"
+            "Last opp i HMS-kortportalen (under Ansatte), eller send den ansatte en ny lenke "
+            "for selvopplasting.\n\n"
+            f"The photo and ID document for {name} were rejected.\n"
+            f"Reason: {_label(upload.reason, 'en')}.\n{note_en}\n"
+            f"What to do: {action_text(code, 'en')}\n"
+        ),
+        recipient=recipient,
+    )

@@ -22,6 +22,38 @@ from hmskort.portal.services import orders as order_services
 from hmskort.portal.views.common import error_text, person_or_404, today
 
 
+def _checkout_extras(orgnr: str, items) -> dict:
+    """The per-order industry declarations and per-line NACE justifications the
+    checkout form must ask for (both read from the industry data and the rules)."""
+    from hmskort.eligibility.industries import get_industry
+
+    declarations = [
+        (code, get_industry(code).order_declaration())
+        for code in order_services.industries_needing_declaration(items)
+    ]
+    needing = order_services.items_needing_justification(orgnr=orgnr, items=items, today=today())
+    justifications = [
+        (
+            item,
+            _("Begrunnelse for %(type)s-kort til %(name)s")
+            % {"type": item.card_type, "name": item.holder_name},
+        )
+        for item in items
+        if item.pk in needing
+    ]
+    return {"declarations": declarations, "justifications": justifications}
+
+
+def _checkout_form(request: HttpRequest, orgnr: str, items, data=None) -> CheckoutForm:
+    extras = _checkout_extras(orgnr, items)
+    if data is not None:
+        return CheckoutForm(data, **extras)
+    contact = company_contact_get(orgnr)
+    last = Order.objects.filter(orgnr=orgnr, orderer_pid=request.pid).first()
+    email = (last.orderer_email if last else "") or (contact.email if contact else "")
+    return CheckoutForm(initial={"orderer_email": email, "payment_method": "invoice"}, **extras)
+
+
 def _cart_context(request: HttpRequest, orgnr: str, *, checkout_form=None, problems=()):
     items = list(selectors.cart_items(orgnr))
     card_types = selectors.card_types_for_company(orgnr)
@@ -66,10 +98,7 @@ def _cart_context(request: HttpRequest, orgnr: str, *, checkout_form=None, probl
             }
         )
     if checkout_form is None:
-        contact = company_contact_get(orgnr)
-        last = Order.objects.filter(orgnr=orgnr, orderer_pid=request.pid).first()
-        email = (last.orderer_email if last else "") or (contact.email if contact else "")
-        checkout_form = CheckoutForm(initial={"orderer_email": email, "payment_method": "invoice"})
+        checkout_form = _checkout_form(request, orgnr, items)
     return {
         "nav": "cart",
         "lines": lines,
@@ -92,9 +121,22 @@ def _back(request: HttpRequest, orgnr: str) -> HttpResponse:
     return redirect("portal:employees", orgnr=orgnr)
 
 
+def _render_cart(request: HttpRequest, orgnr: str, *, status: int = 200, **kw) -> HttpResponse:
+    """The cart page; a card type without a price today says so (409) instead of failing."""
+    try:
+        context = _cart_context(request, orgnr, **kw)
+    except prices.PriceMissing as exc:
+        return _price_missing(request, exc)
+    return render(request, "portal/cart.html", context, status=status)
+
+
+def _price_missing(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return render(request, "portal/price_missing.html", {"nav": "cart", "message": exc.message}, status=409)
+
+
 @company_access_required
 def cart(request: HttpRequest, orgnr: str) -> HttpResponse:
-    return render(request, "portal/cart.html", _cart_context(request, orgnr))
+    return _render_cart(request, orgnr)
 
 
 @company_access_required
@@ -179,17 +221,28 @@ def cart_item_remove(request: HttpRequest, orgnr: str, item_id: int) -> HttpResp
     return redirect("portal:cart", orgnr=orgnr)
 
 
+def _field_errors(form: CheckoutForm, problems) -> None:
+    """Put the declaration / justification problems on their fields (what was
+    typed stays in the bound form)."""
+    for p in problems:
+        if p.code == "industry_declaration_missing":
+            name = f"declare_{p.reason_codes[0]}" if p.reason_codes else ""
+            if name in form.fields and name not in form.errors:
+                form.add_error(
+                    name, _("Du må bekrefte erklæringen for å bestille denne korttypen.")
+                )
+        elif p.code == "nace_justification_missing":
+            name = f"justification_{p.item_id}"
+            if name in form.fields and name not in form.errors:
+                form.add_error(name, _("Skriv en begrunnelse for korttypen."))
+
+
 @company_access_required
 @require_POST
 def checkout(request: HttpRequest, orgnr: str) -> HttpResponse:
-    form = CheckoutForm(request.POST)
+    form = _checkout_form(request, orgnr, list(selectors.cart_items(orgnr)), data=request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "portal/cart.html",
-            _cart_context(request, orgnr, checkout_form=form),
-            status=422,
-        )
+        return _render_cart(request, orgnr, checkout_form=form, status=422)
     try:
         orders = order_services.order_place(
             orgnr=orgnr,
@@ -198,16 +251,16 @@ def checkout(request: HttpRequest, orgnr: str) -> HttpResponse:
             orderer_email=form.cleaned_data["orderer_email"],
             payment_method=form.cleaned_data["payment_method"],
             today=today(),
+            declarations=form.declared(),
+            justifications=form.justifications(),
         )
     except order_services.CheckoutError as exc:
         problems = exc.extra.get("problems", ())
         form.add_error(None, exc.message)
-        return render(
-            request,
-            "portal/cart.html",
-            _cart_context(request, orgnr, checkout_form=form, problems=problems),
-            status=422,
-        )
+        _field_errors(form, problems)
+        return _render_cart(request, orgnr, checkout_form=form, problems=problems, status=422)
+    except prices.PriceMissing as exc:
+        return _price_missing(request, exc)
     if orders[0].payment_method in ONLINE_METHODS:
         if len(orders) == 1:
             payment = order_services.payment_start(orgnr=orgnr, order_id=orders[0].pk)

@@ -25,6 +25,23 @@ from hmskort.portal.uploads.services import (
     upload_set_create,
 )
 from hmskort.portal.views.common import error_text, person_or_404
+from hmskort.registers.adapters import get_ports
+
+
+def _person_record(person_id: str):
+    """Folkeregisteret's record of the person (compared with a passport's MRZ)."""
+    return get_ports().folkeregisteret.personer([person_id]).get(person_id)
+
+
+def _accepted_message(request: HttpRequest, form: UploadForm) -> None:
+    messages.success(request, _("Bildet og ID-dokumentet er lastet opp og sendt til kontroll."))
+    reasons = form.manual_review_reasons
+    if reasons:
+        messages.info(
+            request,
+            _("En saksbehandler kontrollerer ID-dokumentet manuelt: %(reasons)s")
+            % {"reasons": " ".join(reasons)},
+        )
 
 
 def _notify_email(request: HttpRequest, orgnr: str) -> str:
@@ -36,7 +53,8 @@ def _notify_email(request: HttpRequest, orgnr: str) -> str:
 @require_http_methods(["GET", "POST"])
 def employee_uploads(request: HttpRequest, orgnr: str, ref: str) -> HttpResponse:
     person_id, name = person_or_404(request, ref)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    person = _person_record(person_id) if request.method == "POST" else None
+    form = UploadForm(request.POST or None, request.FILES or None, person=person)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -50,13 +68,12 @@ def employee_uploads(request: HttpRequest, orgnr: str, ref: str) -> HttpResponse
                     document_type=form.cleaned_data["document_type"],
                     uploaded_by=request.pid,
                     notify_email=_notify_email(request, orgnr),
+                    auto_findings=form.auto_findings(),
                 )
             except ApplicationError as exc:
                 form.add_error(None, error_text(exc))
             else:
-                messages.success(
-                    request, _("Bildet og ID-dokumentet er lastet opp og sendt til kontroll.")
-                )
+                _accepted_message(request, form)
                 return redirect("portal:employee_uploads", orgnr=orgnr, ref=ref)
         status = 422
     context = {
@@ -142,7 +159,8 @@ def self_upload(request: HttpRequest, token: str) -> HttpResponse:
         link = upload_link_resolve(token)
     except UploadLinkInvalid as exc:
         return render(request, "portal/self_upload_invalid.html", {"code": exc.code}, status=410)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    person = _person_record(link.person_id) if request.method == "POST" else None
+    form = UploadForm(request.POST or None, request.FILES or None, person=person)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -152,13 +170,17 @@ def self_upload(request: HttpRequest, token: str) -> HttpResponse:
                     photo=form.cleaned_data["photo"],
                     id_document=form.cleaned_data["id_document"],
                     document_type=form.cleaned_data["document_type"],
+                    auto_findings=form.auto_findings(),
                 )
             except UploadLinkInvalid as exc:
                 return render(
                     request, "portal/self_upload_invalid.html", {"code": exc.code}, status=410
                 )
-            return render(request, "portal/self_upload_done.html", {"name": link.holder_name})
+            return render(
+                request,
+                "portal/self_upload_done.html",
+                {"name": link.holder_name, "manual_review": form.manual_review_reasons},
+            )
         status = 422
-    return render(
-        request, "portal/self_upload.html", {"form": form, "name": link.holder_name}, status=status
-    )
+    context = {"form": form, "name": link.holder_name, "token": token, "worker_page": True}
+    return render(request, "portal/self_upload.html", context, status=status)

@@ -14,6 +14,7 @@ from hmskort.cards.models import ActorType, CardState
 from hmskort.cards.qr import card_from_qr_token
 from hmskort.cards.services.lifecycle import card_block, card_evaluate_pending, card_order
 from hmskort.cards.services.transitions import card_transition
+from hmskort.portal.tests.factories import documents_approved_for
 from hmskort.production import storage
 from hmskort.production.models import BatchItem, BatchState, ProductionBatch
 from hmskort.production.records import chip_payload_decode
@@ -164,6 +165,7 @@ def test_withdrawn_card_that_returns_to_production_is_batched_again():
 
 def test_effectuated_order_is_produced_and_shipped(settings):
     af = ArbeidsforholdFactory()
+    documents_approved_for(af)
     today = timezone.localdate()
     order = card_order(
         employer_orgnr=af.arbeidsgiver.organisasjonsnummer,

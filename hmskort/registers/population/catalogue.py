@@ -20,12 +20,33 @@ CONSTRUCTION = "construction"
 CLEANING = "cleaning"
 CARCARE = "carcare"
 STAFFING = "staffing"
+#: Goods transport by car (VT, from 2026): couriers, removal firms, road freight.
+TRANSPORT = "transport"
+#: Staffing agencies hiring out drivers (NACE 78, VT cards).
+STAFFING_DRIVERS = "staffing_drivers"
 
-#: Card type per industry (staffing agencies hire out construction workers).
-CARD_TYPE = {CONSTRUCTION: "BA", CLEANING: "RH", CARCARE: "BP", STAFFING: "BA"}
+#: Industries whose companies must be in Bemanningsforetaksregisteret.
+STAFFING_INDUSTRIES = frozenset({STAFFING, STAFFING_DRIVERS})
+
+#: Card type per industry (staffing agencies hire out construction workers or drivers).
+CARD_TYPE = {
+    CONSTRUCTION: "BA",
+    CLEANING: "RH",
+    CARCARE: "BP",
+    STAFFING: "BA",
+    TRANSPORT: "VT",
+    STAFFING_DRIVERS: "VT",
+}
 
 #: Share of hovedenheter per industry.
-INDUSTRY_WEIGHTS = {CONSTRUCTION: 0.855, CLEANING: 0.055, CARCARE: 0.035, STAFFING: 0.055}
+INDUSTRY_WEIGHTS = {
+    CONSTRUCTION: 0.80,
+    CLEANING: 0.055,
+    CARCARE: 0.035,
+    STAFFING: 0.05,
+    TRANSPORT: 0.052,
+    STAFFING_DRIVERS: 0.008,
+}
 
 #: (NACE code, weight, words a company name in that trade uses).
 NACE: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {
@@ -61,6 +82,14 @@ NACE: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {
         ("78.200", 8, ("BEMANNING", "PERSONELL", "WORKFORCE", "RESOURCES", "UTLEIE")),
         ("78.100", 2, ("REKRUTTERING", "RECRUITMENT", "KOMPETANSE")),
     ],
+    TRANSPORT: [
+        ("53.200", 6, ("BUD", "BUDSERVICE", "EXPRESS", "KURER", "BUD OG LEVERING")),
+        ("49.420", 3, ("FLYTTEBYRÅ", "FLYTTING", "FLYTTESERVICE")),
+        ("49.410", 5, ("TRANSPORT", "VAREKJØRING", "DISTRIBUSJON", "LOGISTIKK")),
+    ],
+    STAFFING_DRIVERS: [
+        ("78.200", 1, ("SJÅFØRUTLEIE", "DRIVERS", "SJÅFØRSERVICE", "BEMANNING TRANSPORT")),
+    ],
 }
 
 #: Organisation forms per industry (NUF: foreign company, Norwegian branch).
@@ -69,6 +98,9 @@ FORMS: dict[str, list[tuple[str, int]]] = {
     CLEANING: [("AS", 70), ("ENK", 16), ("NUF", 9), ("ANS", 3), ("DA", 2)],
     CARCARE: [("AS", 58), ("ENK", 36), ("ANS", 4), ("DA", 2)],
     STAFFING: [("AS", 84), ("NUF", 16)],
+    # many self-employed van drivers (ENK)
+    TRANSPORT: [("AS", 48), ("ENK", 44), ("ANS", 3), ("DA", 1), ("NUF", 4)],
+    STAFFING_DRIVERS: [("AS", 100)],
 }
 
 #: STYRK-08 occupation codes per industry (Aa-registeret's yrke).
@@ -88,10 +120,19 @@ OCCUPATIONS: dict[str, list[tuple[str, int]]] = {
     CLEANING: [("9112", 85), ("5151", 10), ("9129", 5)],
     CARCARE: [("7231", 45), ("9122", 35), ("7213", 20)],
     STAFFING: [("9312", 35), ("7115", 30), ("7411", 10), ("7126", 10), ("7112", 15)],
+    TRANSPORT: [("8322", 70), ("9333", 20), ("8332", 10)],  # varebilsjåfør, lager, lastebil
+    STAFFING_DRIVERS: [("8322", 85), ("9333", 15)],
 }
 
 #: Share of male workers per industry.
-MALE_SHARE = {CONSTRUCTION: 0.93, CLEANING: 0.42, CARCARE: 0.86, STAFFING: 0.88}
+MALE_SHARE = {
+    CONSTRUCTION: 0.93,
+    CLEANING: 0.42,
+    CARCARE: 0.86,
+    STAFFING: 0.88,
+    TRANSPORT: 0.85,
+    STAFFING_DRIVERS: 0.87,
+}
 
 # --- Places ------------------------------------------------------------------------
 

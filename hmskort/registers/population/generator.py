@@ -134,7 +134,15 @@ _COUNTRY_MIX = {
     cat.STAFFING: (0.45, 0.45, 0.10),
     cat.CLEANING: (0.35, 0.37, 0.28),
     cat.CARCARE: (0.65, 0.20, 0.15),
+    cat.TRANSPORT: (0.55, 0.30, 0.15),
+    cat.STAFFING_DRIVERS: (0.35, 0.50, 0.15),
 }
+
+
+#: D-numbers issued almost five years ago (due to turn inactive within two weeks).
+DNR_DUE_SOON_SHARE = 0.03
+#: D-numbers with the 2032 check-digit calculation (a few, to exercise the rule).
+NEW_CHECK_DIGITS_SHARE = 0.01
 
 
 class Generator:
@@ -159,6 +167,8 @@ class Generator:
         self.postings: list[tuple] = []
         self.unntak: list[tuple] = []
         self.cards: list[tuple] = []
+        # Approved photo/ID sets for the pending orders (orders wait for the registers only).
+        self.uploads: list[tuple] = []
         self.history: list[tuple] = []
         self.worker_pool: list[Person] = []
         self.pending_without_employment: list[tuple[Company, Person]] = []
@@ -269,6 +279,24 @@ class Generator:
         # Practically unreachable (hundreds of numbers per birth date): use the next day.
         return self.identifier(birth + D(days=1), male, dnr)
 
+    def identifier_2032(self, birth: dt.date) -> str | None:
+        """A D-nummer with check digits only the 2032 rule accepts (no gender digit)."""
+        from hmskort.registers.identifiers import fnr_check_digits
+        from hmskort.registers.idnumbers import calc_check_digits_2032
+
+        prefix = f"{birth.day + 40:02d}{birth.month:02d}{birth.year % 100:02d}"
+        lo = 500 if birth.year >= 2000 else 0
+        for _ in range(50):
+            first9 = f"{prefix}{lo + self.rng.randrange(500):03d}"
+            classic = fnr_check_digits(first9)
+            pairs = [x for x in calc_check_digits_2032(first9) if x != classic]
+            if pairs:
+                number = first9 + pairs[0]
+                if number not in self.used_ids:
+                    self.used_ids.add(number)
+                    return number
+        return None
+
     def person(
         self,
         *,
@@ -287,6 +315,8 @@ class Generator:
             lo = dt.date(born[0], 1, 1).toordinal()
             hi = dt.date(born[1], 12, 31).toordinal()
             birth = dt.date.fromordinal(rng.randint(lo, hi))
+        if identifier is None and dnr and rng.random() < NEW_CHECK_DIGITS_SHARE:
+            identifier = self.identifier_2032(birth)
         if identifier is None:
             identifier = self.identifier(birth, male, dnr)
         else:
@@ -309,7 +339,11 @@ class Generator:
                     if middle != p.etternavn:
                         p.mellomnavn = middle
         if dnr:
-            p.tildelt = self.days_ago(rng.randint(30, 7 * 365))
+            if rng.random() < DNR_DUE_SOON_SHARE:
+                # five years old within two weeks: the D-number warning goes out
+                p.tildelt = add_years(self.today, -5) + D(days=rng.randint(1, 14))
+            else:
+                p.tildelt = self.days_ago(rng.randint(30, 7 * 365))
         else:
             p.address = self.address()
         self.persons.append(p)
@@ -496,7 +530,7 @@ class Generator:
                     else ApprovalStatus.APPLIED
                 )
                 c.approval_date = self.approval_date(c)
-        elif industry == cat.STAFFING:
+        elif industry in cat.STAFFING_INDUSTRIES:
             c.staffing_registered = rng.random() > 0.03
             if c.staffing_registered:
                 c.staffing_from = self.between(c.regdate, min(self.today, c.regdate + D(days=30)))
@@ -700,7 +734,7 @@ class Generator:
                 owners[t] += 2.4
                 factor = 0.35
             else:
-                factor = 2.0 if c.industry == cat.STAFFING else 1.0
+                factor = 2.0 if c.industry in cat.STAFFING_INDUSTRIES else 1.0
             if c.regdate > self.days_ago(90):
                 factor *= 0.3
             weights[c] = rng.lognormvariate(0, 1.5) * factor
@@ -1072,12 +1106,39 @@ class Generator:
                 issue=None,
                 changed=ordered,
             )
+            self.upload_approved(slot, ordered)
             return
         failed = [str(f.code) for f in order_verdict.findings if f.outcome is Outcome.FAIL]
         if failed and set(failed) <= _REJECTABLE and rng.random() < 0.2:
             # An order that waited for the approval register and was then refused.
             ordered = max(slot.company.regdate, self.days_ago(rng.randint(1, 300)))
             self.card(slot, card_type, REJECTED, failed, issue=None, changed=ordered)
+
+    def upload_approved(self, slot: Slot, ordered: dt.date) -> None:
+        """The photo and ID of a pending order, uploaded and approved (the order
+        gate); no image files: the demo's seeded sets are never shown."""
+        n = len(self.uploads) + 1
+        self.uploads.append(
+            (
+                n,
+                slot.company.orgnr,
+                slot.person.pid,
+                slot.person.name,
+                f"seed/{n}-photo.jpg",
+                "image/jpeg",
+                f"seed/{n}-id.jpg",
+                "image/jpeg",
+                "passport",
+                "approved",
+                "{}",
+                "seed",
+                # Fixed times, not self.at(): drawing from the generator's random
+                # stream here would change everything generated after it.
+                dt.datetime(ordered.year, ordered.month, ordered.day, 9, tzinfo=OSLO),
+                dt.datetime(ordered.year, ordered.month, ordered.day, 14, tzinfo=OSLO),
+                "saksbehandler",
+            )
+        )
 
     def issued_state(self, issue: dt.date) -> str:
         return IN_PRODUCTION if issue >= self.days_ago(3) else ACTIVE
@@ -1403,6 +1464,27 @@ class Generator:
                 "note",
             ),
             self.history,
+        )
+        t.add(
+            "portal.UploadSet",
+            (
+                "id",
+                "orgnr",
+                "person_id",
+                "holder_name",
+                "photo_path",
+                "photo_content_type",
+                "id_document_path",
+                "id_document_content_type",
+                "document_type",
+                "status",
+                "auto_findings",
+                "uploaded_by",
+                "created_at",
+                "reviewed_at",
+                "reviewed_by",
+            ),
+            self.uploads,
         )
         return t
 

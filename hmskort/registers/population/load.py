@@ -40,6 +40,7 @@ LOAD_ORDER = (
     "registers.Unntak",
     "cards.Card",
     "cards.CardStatusHistory",
+    "portal.UploadSet",  # the pending orders' approved photo/ID (no FK to the registers)
 )
 SQLITE_BATCH = 5_000
 #: From this many rows, PostgreSQL loads drop and rebuild indexes and keys.
@@ -57,6 +58,7 @@ def affected_models() -> list[type[models.Model]]:
     base: set[type[models.Model]] = set()
     for app_label in ("registers", "cards"):
         base.update(apps.get_app_config(app_label).get_models(include_auto_created=True))
+    base.update(apps.get_model(label) for label in LOAD_ORDER)  # e.g. portal.UploadSet
     everything = list(apps.get_models(include_auto_created=True))
     grown = True
     while grown:

@@ -56,6 +56,7 @@ BAKKEN = (_orgnr(4), "TØMRER ARNE BAKKEN")
 BLANK = (_orgnr(5), "BLANK BILPLEIE AS")
 NOWAK = (_orgnr(6), "NOWAK BUD SP. Z O.O.")
 NYBYGG = (_orgnr(7), "NYBYGG MOEN AS")
+BYBUD = (_orgnr(8), "BYBUD EXPRESS AS")
 FJELLHEIM_BRANCHES = (
     (_orgnr(11), "FJELLHEIM ENTREPRENØR AS AVD BERGEN"),
     (_orgnr(12), "FJELLHEIM ENTREPRENØR AS AVD TRONDHEIM"),
@@ -75,6 +76,7 @@ _PEOPLE = {
     "oksana": ("Oksana", "", "Melnyk", dt.date(1990, 3, 19), False, "UA"),
     "lars": ("Lars", "", "Moen", dt.date(1992, 8, 8), True, "NO"),
     "knut": ("Knut", "", "Fjellheim", dt.date(1969, 12, 1), True, "NO"),
+    "mona": ("Mona", "", "Berg", dt.date(1983, 6, 21), False, "NO"),
 }
 
 
@@ -158,11 +160,23 @@ def demo_personas() -> tuple[Persona, ...]:
             "daglig leder i et byggefirma registrert for 40 dager siden (ikke MVA-registrert ennå, kan likevel bestille kort)",
             (NYBYGG[0],),
         ),
+        (
+            "mona",
+            "daglig leder of a courier company (goods transport, VT cards; drivers with D-numbers)",
+            "daglig leder i et budfirma (varetransport, VT-kort; sjåfører med D-nummer)",
+            (BYBUD[0],),
+        ),
     ]
     return tuple(
         Persona(key=k, name=_name(k), identifier=_id(k), description=en, description_nb=nb, orgnr=o)
         for k, en, nb, o in p
     )
+
+
+def gen_add_years(day: dt.date, years: int) -> dt.date:
+    from .generator import add_years
+
+    return add_years(day, years)
 
 
 def build(gen) -> None:
@@ -287,6 +301,25 @@ def build(gen) -> None:
         p.tildelt = start - D(days=rng.randint(10, 60))
         worker_start = today + D(days=12) if i == 11 else start + D(days=rng.randint(0, 200))
         gen.post(oid, nowak, p, worker_start, None, card_all=True)
+
+    # A courier company (goods transport, VT): drivers, one whose D-number turns
+    # inactive in ten days, one with a 2032-style D-number.
+    bybud = company(BYBUD, cat.TRANSPORT, "AS", age=7 * 365, nace="53.200")
+    gen.role(bybud, "DAGL", people["mona"])
+    gen.role(bybud, "LEDE", people["mona"])
+    bybud.orderer = people["mona"]
+    gen.employ(bybud, people["mona"], start=bybud.regdate, ended=False, card_all=True, yrke="1324")
+    for _ in range(14):
+        gen.employ(bybud, gen.worker(cat.TRANSPORT), ended=False, card_all=True, yrke="8322")
+    due_soon = gen.person(country="LT", male=True, dnr=True, born=(1975, 1995))
+    due_soon.tildelt = gen_add_years(today, -5) + D(days=10)
+    gen.employ(bybud, due_soon, start=today - D(days=700), ended=False, card_all=True, yrke="8322")
+    birth = dt.date(1991, 4, 9)
+    new_style = gen.person(
+        country="PL", male=False, dnr=True, birth=birth, identifier=gen.identifier_2032(birth)
+    )
+    new_style.tildelt = today - D(days=90)
+    gen.employ(bybud, new_style, start=today - D(days=80), ended=False, card_all=True, yrke="8322")
 
     # A new construction AS: younger than three months, not VAT-registered yet.
     nybygg = company(NYBYGG, cat.CONSTRUCTION, "AS", age=40, nace="41.200")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 #: The seed every run uses unless told otherwise: same seed, same population.
 DEFAULT_SEED = 20231101
 
-#: Active cards per card type, autumn 2023 [003]; the generator keeps these proportions.
-REAL_CARD_COUNTS = {"BA": 391_000, "RH": 34_000, "BP": 1_700}
+#: Active cards per card type, autumn 2023 [003] (VT: goods transport from 2026, our
+#: estimate); the generator keeps these proportions.
+REAL_CARD_COUNTS = {"BA": 391_000, "RH": 34_000, "BP": 1_700, "VT": 40_000}
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,6 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "demo": Preset("demo", companies=190, persons=3_000, cards=500, min_cards_per_type=12),
-    "national": Preset("national", companies=60_000, persons=600_000, cards=450_000),
+    # 450,000 cards of the three original industries plus ~40,000 goods-transport cards.
+    "national": Preset("national", companies=64_000, persons=640_000, cards=492_000),
 }

@@ -172,7 +172,7 @@ def _population(n: int) -> list[tuple[str, str]]:
 
 def test_query_count_does_not_grow_with_the_number_of_pairs(django_assert_max_num_queries):
     pairs = _population(500)
-    with django_assert_max_num_queries(13) as one:
+    with django_assert_max_num_queries(14) as one:  # + NACE justifications
         single = facts_for_pairs(pairs[:1])
     with django_assert_max_num_queries(len(one.captured_queries)):
         many = facts_for_pairs(pairs)
@@ -383,8 +383,9 @@ def test_a_company_cache_answers_alike_and_saves_the_company_lookups(
     plain = facts_for_pairs(pairs)
     cache = CompanyCache()
     first = facts_for_pairs(pairs, companies=cache)
-    # The second time only the person registers (5) and exceptions (1) are read.
-    with django_assert_max_num_queries(6):
+    # The second time only the person registers (5), exceptions (1) and the
+    # NACE justifications (1) are read.
+    with django_assert_max_num_queries(7):
         second = facts_for_pairs(pairs, companies=cache)
     assert first == plain == second
     assert cache.hits == len({o for o, _ in pairs}) and cache.misses == cache.hits

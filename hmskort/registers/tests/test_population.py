@@ -16,6 +16,7 @@ from hmskort.cards.models import Card, CardStatusHistory
 from hmskort.cards.numbers import is_valid_card_number
 from hmskort.eligibility.rules import evaluate
 from hmskort.eligibility.verdict import Outcome, Purpose
+from hmskort.registers import idnumbers
 from hmskort.registers import models as m
 from hmskort.registers.facts import facts_for_pairs
 from hmskort.registers.population import (
@@ -44,7 +45,12 @@ def test_demo_preset_has_the_promised_size(demo):
     assert m.Enhet.objects.filter(organisasjonsform="BEDR").exists()
     assert 3_000 <= m.Person.objects.count() <= 3_600  # 3,000 plus the personas' people
     assert 500 <= Card.objects.count() <= 1_500
-    assert Counter(Card.objects.values_list("card_type", flat=True)).keys() == {"BA", "RH", "BP"}
+    assert Counter(Card.objects.values_list("card_type", flat=True)).keys() == {
+        "BA",
+        "RH",
+        "BP",
+        "VT",
+    }
     # One status-history row per card, written by the seeding job.
     assert CardStatusHistory.objects.count() == Card.objects.count()
     assert set(CardStatusHistory.objects.values_list("actor_type", "actor", "from_state")) == {
@@ -58,11 +64,17 @@ def test_every_identifier_is_valid_and_unique(demo):
     assert all(orgnr.is_valid(n) for n in orgnrs)
     people = list(m.Person.objects.values_list("identifikator", "identifikatortype", "kjoenn"))
     assert len({p[0] for p in people}) == len(people)
+    new_style = 0
     for number, kind, gender in people:
-        assert fodselsnummer.is_valid(number), number
+        assert idnumbers.is_valid(number, accept_synthetic=False), number
         assert (int(number[0]) >= 4) == (kind == "DNR"), number
+        if idnumbers.parse(number).new_check_digits:
+            new_style += 1  # 2032 numbers carry no gender: the register's gender counts
+            continue
+        assert fodselsnummer.is_valid(number), number
         # Classic numbers: the register's gender agrees with the gender digit.
         assert fodselsnummer.get_gender(number) == ("M" if gender == "mann" else "F")
+    assert new_style >= 1  # a few 2032-style numbers
     assert m.Person.objects.filter(identifikatortype="DNR").exists()
     numbers = list(Card.objects.values_list("card_number", flat=True))
     assert len(set(numbers)) == len(numbers)
@@ -156,6 +168,10 @@ def test_cards_fit_the_company_industry_and_employment(demo):
             assert card_type == "RH"
         elif nace.startswith("45.2"):
             assert card_type == "BP"
+        elif nace.startswith(("49.41", "49.42", "53.2")):
+            assert card_type == "VT"
+        elif card_type == "VT":
+            assert nace.startswith("78")  # staffing agencies hiring out drivers
         else:
             assert card_type == "BA" and nace[:2] in {"41", "42", "43", "78"}
     assert all(len(types) == 1 for types in types_by_company.values())

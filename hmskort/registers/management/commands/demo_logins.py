@@ -70,6 +70,7 @@ class Command(BaseCommand):
         out(f"  Saksbehandler (Django admin): {ADMIN_URL}")
         out(f"    brukernavn / username: {USERNAME}")
         out(f"    passord / password:    {PASSWORD}")
+        out("    saksbehandlingskø / caseworker queue: http://127.0.0.1:8000/saksbehandling/")
         out("  Tilsyn (inspector, Arbeidstilsynet): http://127.0.0.1:8000/tilsyn/")
         out(f"    brukernavn / username: {INSPECTOR_USERNAME}")
         out(f"    passord / password:    {PASSWORD}")
