@@ -812,6 +812,8 @@ _CATALOGUE: tuple[Reason, ...] = (
         inspector_en="The photo and ID document are uploaded and await a caseworker's check.",
         action_nb="Du trenger ikke gjøre noe. Du får beskjed hvis noe må lastes opp på nytt.",
         action_en="Nothing to do. You will be told if anything must be uploaded again.",
+        # The wait is ours (the caseworker's), not the orderer's: never cancelled for it.
+        blocks_auto_cancel=True,
     ),
 )
 

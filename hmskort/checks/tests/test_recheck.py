@@ -278,6 +278,22 @@ def test_an_rh_order_awaiting_the_companys_approval_is_not_auto_cancelled():
     assert state_of(order) == (S.PENDING, ["CLEANING_APPROVAL_AWAITED"])
 
 
+def test_an_order_waiting_for_the_caseworkers_document_review_is_not_auto_cancelled():
+    from hmskort.portal.models import UploadStatus
+    from hmskort.portal.tests.factories import documents_approved
+
+    waits_for_us = employment_card(documents_approved=False)
+    documents_approved(
+        waits_for_us.employer_orgnr, waits_for_us.holder_id, status=UploadStatus.PENDING_REVIEW
+    )
+    waits_for_them = employment_card(documents_approved=False)  # nothing uploaded
+    backdate(waits_for_us, days=40)
+    backdate(waits_for_them, days=21)
+    services.orders_process_pending(today=today())
+    assert state_of(waits_for_us) == (S.PENDING, ["DOCUMENTS_UNDER_REVIEW"])
+    assert state_of(waits_for_them) == (S.CANCELLED, ["ORDER_CANCELLED_TIMEOUT"])
+
+
 def test_a_pending_order_for_an_employment_that_already_has_a_card_is_rejected():
     card = employment_card(active=True)
     order = Card.objects.create(

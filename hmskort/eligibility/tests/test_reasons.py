@@ -99,11 +99,12 @@ def test_codes_compare_equal_to_their_stored_strings():
 
 
 def test_only_orders_awaiting_an_approval_escape_auto_cancel():
-    # the cleaning approval, or a caseworker's decision on a NACE justification
+    # the cleaning approval, or a caseworker's decision (NACE justification, documents)
     blocking = {code for code in ReasonCode if get_reason(code).blocks_auto_cancel}
     assert blocking == {
         ReasonCode.CLEANING_APPROVAL_AWAITED,
         ReasonCode.NACE_JUSTIFICATION_PENDING,
+        ReasonCode.DOCUMENTS_UNDER_REVIEW,
     }
     assert blocks_auto_cancel(["VAT_UNCLEAR", "CLEANING_APPROVAL_AWAITED"])
     assert not blocks_auto_cancel(["VAT_UNCLEAR", "EMPLOYMENT_NOT_REGISTERED"])
