@@ -24,3 +24,9 @@ class Requirement(enum.StrEnum):
     CARCARE_APPROVAL = "CARCARE_APPROVAL"  # bilpleie approval register
     WORK_PERMIT = "WORK_PERMIT"  # UDI
     DOCUMENTS = "DOCUMENTS"  # approved photo and ID document (orders only)
+
+
+#: Requirements no exception-register entry can waive: a card always carries a
+#: checked photo of its holder (the register exempts from registers, not from
+#: identity).
+NEVER_WAIVED: frozenset[str] = frozenset({Requirement.DOCUMENTS})

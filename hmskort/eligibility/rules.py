@@ -63,6 +63,7 @@ Rules (the requirements of each card type are data, see `industries.py`):
   waits for a new upload and continues by itself once it is approved).
 - Exceptions (Arbeidstilsynet's exception register) [000, 001]: an entry
   valid today waives the requirements it lists; their findings disappear.
+  The photo and ID (DOCUMENTS) are never waived.
 - Existing cards for the same employer and person, ORDER only [001]: a
   pending order -> FAIL ALREADY_ORDERED; a valid or invalid card outside its
   last month (today < valid_until - 1 calendar month) -> FAIL
@@ -109,7 +110,7 @@ from .industries import (
     nace_matches,
 )
 from .reasons import ReasonCode
-from .requirements import Requirement
+from .requirements import NEVER_WAIVED, Requirement
 from .verdict import Finding, Outcome, Purpose, Verdict
 
 # A card may be ordered at most this many days before the employment starts [000, 002].
@@ -170,12 +171,16 @@ def evaluate(
 
 
 def waived_requirements(exceptions: Iterable[ExceptionFacts], today: dt.date) -> frozenset[str]:
-    """Requirement codes waived by exception-register entries valid today."""
-    return frozenset(
-        str(code).strip().upper()
-        for exception in exceptions
-        if exception.valid.contains(today)
-        for code in exception.waives
+    """Requirement codes waived by exception-register entries valid today (never
+    those in `NEVER_WAIVED`)."""
+    return (
+        frozenset(
+            str(code).strip().upper()
+            for exception in exceptions
+            if exception.valid.contains(today)
+            for code in exception.waives
+        )
+        - NEVER_WAIVED
     )
 
 

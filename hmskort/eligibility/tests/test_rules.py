@@ -579,6 +579,11 @@ def test_exception_does_not_waive_scope_rules_or_existing_cards():
     assert order(given, "BA").reason_codes == [R.CLEANING_COMPANY_RH_ONLY, R.ALREADY_ORDERED]
 
 
+def test_no_exception_waives_the_photo_and_id():
+    given = facts(documents=DocumentsState.MISSING, exceptions=(waiver(*Requirement),))
+    assert order(given).findings == (Finding(R.DOCUMENTS_MISSING, PENDING),)
+
+
 def test_work_permit_exception_lets_a_non_eea_cleaner_through():
     given = facts(
         company=cleaning_company(), person=foreign_person(), exceptions=(waiver("WORK_PERMIT"),)
