@@ -131,7 +131,9 @@ def _render_cart(request: HttpRequest, orgnr: str, *, status: int = 200, **kw) -
 
 
 def _price_missing(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "portal/price_missing.html", {"nav": "cart", "message": exc.message}, status=409)
+    return render(
+        request, "portal/price_missing.html", {"nav": "cart", "message": exc.message}, status=409
+    )
 
 
 @company_access_required
