@@ -77,6 +77,17 @@ def test_each_finding_has_a_text_in_bokmal_and_english():
         assert nb != en, code
 
 
+@pytest.mark.parametrize("language", ["pl", "lt"])
+def test_a_worker_reads_every_finding_in_polish_and_lithuanian(language):
+    from django.utils import translation
+
+    for code in F.PHOTO_RULES:
+        with translation.override("nb"):
+            nb = F.text(code)
+        with translation.override(language):
+            assert F.text(code) != nb, (language, code)
+
+
 def test_good_photo_helper_passes_in_both_formats():
     assert check_photo(good_photo_bytes()).ok
     assert check_photo(good_photo_bytes("png")).ok
