@@ -15,7 +15,7 @@ import datetime as dt
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from hmskort.cards.models import Card, CardState
 from hmskort.cards.services.transitions import VALID_STATES
-from hmskort.eligibility.industries import get_industry
+from hmskort.eligibility.industries import INDUSTRIES, get_industry
 from hmskort.registers import models as reg
 
 from .nace import industries_for_nace, nace_fits_card_type, offers_cleaning
@@ -67,7 +67,7 @@ class RiskSettings:
     presented_lookback_days: int = 90
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RiskSignal:
     pattern: Pattern
     score: int
@@ -82,7 +82,7 @@ class RiskSignal:
         return explain(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class RiskRow:
     orgnr: str
     name: str
@@ -207,10 +207,12 @@ def _on_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _fetch(sql: str, params: dict) -> list[tuple]:
+def _fetch(sql: str, params: dict | tuple) -> Iterator[tuple]:
+    """The rows of a query, read in batches: each row can be dropped once used."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        while batch := cursor.fetchmany(2000):
+            yield from batch
 
 
 def _tables() -> dict[str, str]:
@@ -249,10 +251,7 @@ def _companies(filters: CompanyFilters) -> Iterable[tuple]:
     rows = _company_rows(filters)
     if _on_postgresql():
         # The ORM's own SELECT (filters included), read without per-row converters.
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        return _fetch(*rows.query.sql_with_params())
     return rows
 
 
@@ -464,6 +463,7 @@ class _NaceProfile:
         self._fits: dict[tuple[tuple[str, ...], str], bool] = {}
         self._cleaning: dict[tuple[str, ...], bool] = {}
         self._codes: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        self._fitting: dict[tuple[str, str, str], frozenset[str]] = {}
 
     def codes(self, n1: str, n2: str, n3: str) -> tuple[str, ...]:
         """The company's NACE codes (naeringskode1-3), empty ones left out."""
@@ -489,6 +489,15 @@ class _NaceProfile:
         if fits is None:
             fits = self._fits[key] = nace_fits_card_type(nace, card_type)
         return fits
+
+    def fitting_types(self, n1: str, n2: str, n3: str) -> frozenset[str]:
+        """Every card type (industry code) that fits these NACE codes."""
+        key = (n1, n2, n3)
+        types = self._fitting.get(key)
+        if types is None:
+            nace = self.codes(n1, n2, n3)
+            types = self._fitting[key] = frozenset(t for t in INDUSTRIES if self.fits(nace, t))
+        return types
 
     def mismatched(self, nace: tuple[str, ...], valid_by_type: dict[str, int]) -> dict[str, int]:
         """The valid cards whose type does not fit the NACE codes, per type."""
@@ -621,24 +630,28 @@ def risk_list(
     workshops = _workshop_approved(today)
     profile = _NaceProfile()
 
+    # Companies where a signal does not hinge on the cards alone.
+    flagged = {o for facts in (confiscated, short, presented) for o, n in facts.items() if n}
     rows: list[RiskRow] = []
     for orgnr, name, form, n1, n2, n3, registered, kommune in _companies(filters):
-        nace = profile.codes(n1, n2, n3)
         valid_by_type = valid.get(orgnr) or {}
+        if orgnr not in flagged:
+            # The common case, decided without building signals: with valid cards only
+            # FEW_CARDS and NACE_MISMATCH can match, without them only NO_CARDS.
+            if valid_by_type:
+                if valid_by_type.keys() <= profile.fitting_types(n1, n2, n3) and not _few_cards(
+                    sum(valid_by_type.values()), employees.get(orgnr, 0), settings
+                ):
+                    continue
+            elif not profile.industries(
+                profile.codes(n1, n2, n3), workshop_exempt=orgnr in workshops
+            ):
+                continue
+        nace = profile.codes(n1, n2, n3)
         n_confiscated = confiscated.get(orgnr, 0)
         n_short = short.get(orgnr, 0)
         n_presented = presented.get(orgnr)
         workshop_exempt = orgnr in workshops
-        if not (n_confiscated or n_short or n_presented):
-            # The common case, decided without building signals: with valid cards only
-            # FEW_CARDS and NACE_MISMATCH can match, without them only NO_CARDS.
-            if valid_by_type:
-                if not _few_cards(
-                    sum(valid_by_type.values()), employees.get(orgnr, 0), settings
-                ) and all(profile.fits(nace, t) for t in valid_by_type):
-                    continue
-            elif not profile.industries(nace, workshop_exempt=workshop_exempt):
-                continue
         n_employees = employees.get(orgnr, 0)
         signals = _signals(
             nace=nace,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from hmskort.intelligence.risk import Pattern, RiskSettings, rank_of, risk_list
 from hmskort.intelligence.scope import CompanyFilters
 
-from .conftest import employ
+from .conftest import employ, staffed
 
 
 def _today():
@@ -106,3 +106,56 @@ def test_no_query_per_company(planted, django_assert_max_num_queries):
         EnhetFactory()
     with django_assert_max_num_queries(10):
         risk_list(today=_today())
+
+
+@pytest.mark.postgres
+def test_postgresql_sql_and_portable_queries_agree(planted, monkeypatch):
+    """PostgreSQL runs the aggregates as its own SQL, other databases through the ORM:
+    both give the same list, underenheter and posted workers (OAR) included."""
+    from hmskort.cards.tests.factories import CardFactory
+    from hmskort.intelligence import risk
+    from hmskort.registers.tests.factories import EnhetFactory, OppdragArbeidstakerFactory
+
+    today = _today()
+    # An underenhet of the few-cards company: its staff and cards count for the company.
+    branch = EnhetFactory(underenhet=True, overordnet_enhet=planted["few_cards"])
+    staffed(branch, 2)
+    employ(branch, 3)
+    # A foreign company's posted workers: two left ten days after their cards were issued.
+    nuf = EnhetFactory(nuf=True, naeringskode1="43.120")
+    issued = today - dt.timedelta(days=40)
+    for left in (True, True, False):
+        work = OppdragArbeidstakerFactory(
+            oppdrag__oppdragstaker=nuf,
+            startdato=issued - dt.timedelta(days=5),
+            sluttdato=issued + dt.timedelta(days=10) if left else None,
+        )
+        CardFactory(
+            employer_orgnr=nuf.organisasjonsnummer,
+            holder_id=work.arbeidstaker.identifikator,
+            **({"invalid": True} if left else {"active": True}),
+            issue_date=issued,
+        )
+
+    def listing(**kw):
+        return [
+            (
+                r.orgnr,
+                r.score,
+                r.employees,
+                r.valid_cards,
+                [(s.pattern, s.numbers) for s in r.signals],
+            )
+            for r in risk.risk_list(today=today, **kw).rows
+        ]
+
+    variants = [{}, {"pattern": "short_employment"}, {"filters": CompanyFilters(county="46")}]
+    on_postgresql = [listing(**kw) for kw in variants]
+    monkeypatch.setattr(risk, "_on_postgresql", lambda: False)
+    assert [listing(**kw) for kw in variants] == on_postgresql
+
+    rows = {r[0]: r for r in on_postgresql[0]}
+    few = rows[planted["few_cards"].organisasjonsnummer]
+    assert few[2:4] == (25, 4)  # 20 + 5 employees, 2 + 2 cards
+    short = dict(rows[nuf.organisasjonsnummer][4])[Pattern.SHORT_EMPLOYMENT]
+    assert short["workers"] == 2
