@@ -4,8 +4,9 @@
 
 Sets up exactly as bench/status_load.py (its own PostgreSQL database
 hmskort_bench_receipts, the national population scaled to about 100,000 cards,
-an approved level-1 client) and starts TWO gunicorn servers from the same code
-and database: one with recording on (every answer spooled and flushed in bulk
+an approved level-1 client, gunicorn as in production: 2 workers, gthread x 4,
+the API fast lane in front of Django, prepared statements on) and starts TWO
+gunicorn servers from the same code and database: one with recording on (every answer spooled and flushed in bulk
 by the flusher thread, as in production) and one with recording off
 (HMSKORT_CHECK_RECORDING=0). It then drives them with wrk in alternating
 rounds (status on, status off, ping on), so load from anything else on the
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,16 +73,23 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, default=sl.WORKERS, help="gunicorn workers")
+    parser.add_argument("--quiet-load", type=float, default=1.0, help="as bench/status_load.py")
+    parser.add_argument("--quiet-wait", type=int, default=240, help="seconds to wait at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
     args = parser.parse_args()
+    load_start = sl.load_average()
+    log(f"load average at start: {load_start}")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
         parser.error("--database must be a plain lower-case identifier")
+    if not sl.ensure_wrk():
+        parser.error("wrk is not installed and could not be installed (apt-get install -y wrk)")
 
     spool = tempfile.mkdtemp(prefix="hmskort-bench-spool-")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{sl.USER}@{sl.HOST}:{sl.PORT}/{args.database}",
+        "DATABASE_URL": sl.database_url(args.database),
         "DJANGO_SETTINGS_MODULE": _settings_module(),
         "DJANGO_DEBUG": "0",
         "DATABASE_CONN_MAX_AGE": "600",
@@ -102,12 +111,15 @@ def main() -> int:
             sl.manage(env, "migrate", "--verbosity", "0")
             log(f"seeding the national population at scale {args.scale}")
             sl.manage(env, "seed_registers", "--preset", "national", "--scale", str(args.scale))
+            log("vacuum, analyze, checkpoint")
+            sl.settle_database(args.database)
         token, numbers = sl.prepare_client_and_cards(env)
         before = _count_checks(env)
+        sl.wait_until_quiet(args.quiet_load, args.quiet_wait)
         port_on, port_off = sl.free_port(), sl.free_port()
         log(f"starting gunicorn: recording on :{port_on}, off :{port_off}")
-        servers.append(sl.start_server(env_on, port_on, "gthread", args.threads))
-        servers.append(sl.start_server(env_off, port_off, "gthread", args.threads))
+        servers.append(sl.start_server(env_on, port_on, "gthread", args.threads, args.workers))
+        servers.append(sl.start_server(env_off, port_off, "gthread", args.threads, args.workers))
         status_script = sl.LUA_STATUS % {
             "numbers": ",".join(f'"{n}"' for n in numbers),
             "token": token,
@@ -117,6 +129,8 @@ def main() -> int:
         for base in (on, off):  # warm both
             sl.run_wrk(base, status_script, 2)
         sl.run_wrk(on, trivial_script, 2)
+        load_before = sl.load_average()
+        log(f"load average before the measured runs: {load_before}")
         for i in range(args.rounds):
             # Alternate the order so a trend in background load favours neither.
             order = [("on", on), ("off", off)] if i % 2 == 0 else [("off", off), ("on", on)]
@@ -127,6 +141,7 @@ def main() -> int:
             r = sl.run_wrk(on, trivial_script, args.duration)
             sl.report(f"ping (round {i + 1})", r)
             results["ping"].append(r)
+        log(f"load average after: {sl.load_average()}")
         time.sleep(3)  # one more flusher tick
     finally:
         for server in servers:
@@ -142,6 +157,7 @@ def main() -> int:
         if not args.keep:
             sl.drop_database(args.database)
             log(f"dropped {args.database}")
+        shutil.rmtree(spool, ignore_errors=True)
     log(f"total {time.time() - started:.0f} s")
 
     def mean(name: str, key: str) -> float:
@@ -162,6 +178,9 @@ def main() -> int:
         f"targets: ratio >= {sl.TARGET_RATIO}, p99 < {sl.TARGET_P99_MS:.0f} ms, overhead < "
         f"{TARGET_OVERHEAD_PCT:.0f} % -> " + ("met" if ok else "NOT met")
     )
+    print(f"load_average_at_start: {load_start}")
+    print(f"load_average_before_runs: {load_before}")
+    print(f"server: {args.workers} workers, gthread x {args.threads} threads, fast lane on")
     print(f"status_rps_recording_off: {off_rps:.0f}")
     print(f"status_p99_ms_recording_off: {max(r['p99_ms'] for r in results['off']):.2f}")
     print(f"status_rps: {status_rps:.0f}")
