@@ -37,3 +37,16 @@ def _fresh_signing_key_cache():
     key_cache_clear()
     yield
     key_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_status_cache(settings):
+    """Tests run inside transactions that never commit, so PostgreSQL never announces
+    their card changes: the in-memory status cache stays off unless it is the subject
+    (hmskort/api/tests/test_statuscache.py)."""
+    from hmskort.api import statuscache
+
+    settings.HMSKORT_API_STATUS_CACHE = False
+    statuscache.stop()
+    yield
+    statuscache.stop()

@@ -193,6 +193,12 @@ CACHES = (
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
 
+# Level-1 status rows kept in each web process, evicted by PostgreSQL's change
+# notifications (hmskort/api/statuscache.py); the seconds are a safety net only.
+HMSKORT_API_STATUS_CACHE = env_bool("HMSKORT_API_STATUS_CACHE", True)
+HMSKORT_API_STATUS_CACHE_SECONDS = float(os.environ.get("HMSKORT_API_STATUS_CACHE_SECONDS", "60"))
+HMSKORT_API_STATUS_CACHE_SIZE = int(os.environ.get("HMSKORT_API_STATUS_CACHE_SIZE", "200000"))
+
 # Check records and receipts (hmskort/receipts/README.md).
 HMSKORT_CHECK_RECORDING = env_bool("HMSKORT_CHECK_RECORDING", True)
 HMSKORT_CHECK_RETENTION_DAYS = int(os.environ.get("HMSKORT_CHECK_RETENTION_DAYS", "365"))

@@ -52,6 +52,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -63,6 +64,7 @@ from django.http.request import split_domain_port, validate_host
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 
+from hmskort.api import statuscache
 from hmskort.api.auth import OAuth2Bearer
 from hmskort.api.errors import error_body, reasons_payload
 from hmskort.api.language import request_language
@@ -209,6 +211,7 @@ class FastLane:
         self.cards_prefix = ""
         self._ping = self._status = None
         self._enabled = not settings.DISALLOWED_USER_AGENTS
+        self._cache_pid: int | None = None
         # Both operations take the same auth (checked: OAuth2Bearer with the level-1
         # scope), so one token cache serves both.
         self._auth = OAuth2Bearer(SCOPE_LEVEL1)
@@ -277,6 +280,10 @@ class FastLane:
 
     def _serve(self, environ, start_response, path, view, segment):
         close_old_connections()  # as request_started does
+        if self._cache_pid != os.getpid():
+            # This process's status cache and its LISTEN thread (after any fork).
+            statuscache.ensure_started()
+            self._cache_pid = os.getpid()
         request = _Request(environ, path)
         language = request_language(request)
         try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import QuerySet
 
+from hmskort.api import statuscache
 from hmskort.api.models import ApiCardOrder
 from hmskort.cards.models import Card, CardState
 from hmskort.cards.numbers import is_valid_card_number, normalize_card_number
@@ -81,6 +82,12 @@ def card_status_row(card_number: str) -> CardStatusRow | None:
     number = normalize_card_number(card_number or "")
     if not is_valid_card_number(number):
         return None
+    # From this process's memory while PostgreSQL's change notifications keep it
+    # true (hmskort/api/statuscache.py); otherwise straight from the database.
+    return statuscache.cache.fetch(number, _load_status_row)
+
+
+def _load_status_row(number: str) -> CardStatusRow | None:
     with _status_cursor() as cursor:
         cursor.execute(_STATUS_SQL, [number])
         row = cursor.fetchone()
