@@ -97,7 +97,8 @@ def main() -> int:
         "HMSKORT_CHECK_SPOOL_DIR": spool,
     }
     env.pop("REDIS_URL", None)
-    env_on = {**env, "HMSKORT_CHECK_RECORDING": "1"}
+    # Recording on, as production runs it: a separate drainer writes the records.
+    env_on = {**env, "HMSKORT_CHECK_RECORDING": "1", "HMSKORT_CHECK_FLUSH_IN_PROCESS": "0"}
     env_off = {**env, "HMSKORT_CHECK_RECORDING": "0"}
     servers = []
     started = time.time()

@@ -192,6 +192,15 @@ def start_server(
         "warning",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    if env.get("HMSKORT_CHECK_FLUSH_IN_PROCESS") == "0":
+        # The separate drainer production runs next to the web server
+        # (docs/operations.md); stop_server stops it with the server.
+        proc.drainer = subprocess.Popen(
+            [PYTHON, "manage.py", "receipts_flush", "--loop", "1"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -206,6 +215,14 @@ def start_server(
 
 
 def stop_server(proc: subprocess.Popen) -> None:
+    drainer = getattr(proc, "drainer", None)
+    if drainer is not None and drainer.poll() is None:
+        drainer.send_signal(signal.SIGINT)  # drains what is ready, then exits
+        try:
+            drainer.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            drainer.kill()
+            drainer.wait()
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)  # the server's own process group only
         try:
@@ -310,6 +327,11 @@ def main() -> int:
         help="wait for the 1-minute load average to fall below this before measuring",
     )
     parser.add_argument("--quiet-wait", type=int, default=240, help="seconds to wait at most")
+    parser.add_argument(
+        "--drain-in-process",
+        action="store_true",
+        help="web workers write check records themselves (no separate drainer)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--reuse", action="store_true", help="use a database kept by --keep (skip seeding)"
@@ -332,6 +354,7 @@ def main() -> int:
         "DATABASE_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
         "HMSKORT_API_FAST_LANE": "0" if args.no_fast_lane else "1",
+        "HMSKORT_CHECK_FLUSH_IN_PROCESS": "1" if args.drain_in_process else "0",
         # Its own spool: a development server must never drain this run's check records.
         "HMSKORT_CHECK_SPOOL_DIR": tempfile.mkdtemp(prefix="hmskort-bench-spool-"),
     }

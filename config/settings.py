@@ -206,6 +206,9 @@ HMSKORT_CHECK_SPOOL_DIR = os.environ.get(
     "HMSKORT_CHECK_SPOOL_DIR", str(BASE_DIR / "var" / "check-spool")
 )
 HMSKORT_CHECK_FLUSH_SECONDS = float(os.environ.get("HMSKORT_CHECK_FLUSH_SECONDS", "2"))
+# False: web processes only close their spool files; `manage.py receipts_flush --loop 1`
+# (a separate process) writes them to the database (docs/operations.md).
+HMSKORT_CHECK_FLUSH_IN_PROCESS = env_bool("HMSKORT_CHECK_FLUSH_IN_PROCESS", True)
 # Abuse signals: (count, seconds) thresholds.
 HMSKORT_ABUSE_SOURCES_PER_CARD = (10, 600)  # distinct sources looking up one card
 HMSKORT_ABUSE_NOT_FOUND_PER_SOURCE = (20, 600)  # unknown numbers from one source

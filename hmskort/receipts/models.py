@@ -69,7 +69,12 @@ class CardCheck(models.Model):
     agency = models.CharField(max_length=64, blank=True)
     site_name = models.CharField(max_length=255, blank=True)
     report = models.ForeignKey(
-        CrewReport, null=True, blank=True, on_delete=models.CASCADE, related_name="lines"
+        CrewReport,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,  # the partial index below: single look-ups never pay for it
     )
     line_no = models.PositiveIntegerField(null=True, blank=True)
 
@@ -78,7 +83,13 @@ class CardCheck(models.Model):
         verbose_name_plural = _("kortkontroller")
         indexes = [
             models.Index(fields=["card_number", "checked_at"], name="receipts_card_time"),
-            models.Index(fields=["source_key", "checked_at"], name="receipts_source_time"),
+            # Every look-up adds a row here, so every index is paid for on the hot
+            # path's bulk writes: only crew-report lines carry a report.
+            models.Index(
+                fields=["report"],
+                name="receipts_check_report",
+                condition=models.Q(report__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -249,15 +249,31 @@ def _ensure_flusher() -> None:
         ).start()
 
 
-def _flusher_loop(interval: float) -> None:
-    from hmskort.receipts.services import checks_flush
+def drains_in_process() -> bool:
+    """False when a separate drainer (`manage.py receipts_flush --loop`) writes the
+    records: then this process's thread only closes its spool file every interval,
+    so the file becomes drainable, and does no database work (the web workers'
+    interpreter lock is never held by a bulk write)."""
+    return bool(getattr(settings, "HMSKORT_CHECK_FLUSH_IN_PROCESS", True))
 
+
+def _flusher_loop(interval: float) -> None:
     while True:
         time.sleep(interval)
-        try:
-            checks_flush()
-        except Exception:  # keep flushing; the spool keeps every record meanwhile
-            logger.exception("receipts: flush failed")
-        finally:
-            close_old_connections()
-            connection.close()
+        flush_once()
+
+
+def flush_once() -> None:
+    """One tick of this process's flusher thread."""
+    from hmskort.receipts.services import checks_flush
+
+    if not drains_in_process():
+        spool_rotate()
+        return
+    try:
+        checks_flush()
+    except Exception:  # keep flushing; the spool keeps every record meanwhile
+        logger.exception("receipts: flush failed")
+    finally:
+        close_old_connections()
+        connection.close()

@@ -170,3 +170,23 @@ def test_a_drainer_process_killed_mid_batch_loses_nothing_and_duplicates_nothing
     assert set(str(pk) for pk in CardCheck.objects.values_list("pk", flat=True)) == {
         r["id"] for r in records
     }
+
+
+@pytest.mark.django_db
+def test_with_a_separate_drainer_the_web_process_only_hands_its_file_over(_spool, settings):
+    """HMSKORT_CHECK_FLUSH_IN_PROCESS=False: the web process's flusher tick writes
+    nothing to the database itself; it closes its spool file, and the separate
+    drainer (`manage.py receipts_flush`) writes every record."""
+    from django.core.management import call_command
+
+    settings.HMSKORT_CHECK_FLUSH_IN_PROCESS = False
+    records = [_record(i) for i in range(5)]
+    for record in records:
+        recorder.spool_append(record)
+    assert recorder.spool_drain(insert=_insert) == []  # still this process's open file
+    recorder.flush_once()
+    assert CardCheck.objects.count() == 0  # no database work in the web process
+    call_command("receipts_flush", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert set(CardCheck.objects.values_list("check_id", flat=True)) == {
+        uuid.UUID(r["id"]) for r in records
+    }

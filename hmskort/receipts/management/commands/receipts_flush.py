@@ -1,10 +1,40 @@
+import time
+
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from hmskort.receipts.services import checks_flush
 
 
 class Command(BaseCommand):
-    help = "Write spooled card-check records to the database now."
+    help = (
+        "Write spooled card-check records to the database now; with --loop, keep "
+        "doing so (the separate drainer next to the web server, see "
+        "HMSKORT_CHECK_FLUSH_IN_PROCESS in docs/operations.md)."
+    )
 
-    def handle(self, *args, **options):
-        self.stdout.write(f"flushed {checks_flush()} check records")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--loop",
+            type=float,
+            metavar="SECONDS",
+            help="drain every SECONDS until stopped (SIGTERM / Ctrl-C)",
+        )
+
+    def handle(self, *args, loop=None, **options):
+        if loop is None:
+            self.stdout.write(f"flushed {checks_flush()} check records")
+            return
+        if loop <= 0:
+            self.stderr.write("--loop needs a positive number of seconds")
+            raise SystemExit(2)
+        try:
+            while True:
+                started = time.monotonic()
+                try:
+                    checks_flush()
+                finally:
+                    close_old_connections()
+                time.sleep(max(0.0, loop - (time.monotonic() - started)))
+        except KeyboardInterrupt:
+            checks_flush()  # what is ready now, then stop
