@@ -14,38 +14,20 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION hmskort_card_changed_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    batch text;
+    numbers text[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR batch IN
-            SELECT string_agg(card_number, ',') FROM (
-                SELECT card_number, (row_number() OVER () - 1) / 500 AS chunk
-                FROM new_rows WHERE card_number <> ''
-            ) numbered GROUP BY chunk
-        LOOP
-            PERFORM pg_notify('hmskort_card_changed', batch);
-        END LOOP;
+        numbers := ARRAY(SELECT card_number FROM new_rows);
     ELSIF TG_OP = 'UPDATE' THEN
-        FOR batch IN
-            SELECT string_agg(card_number, ',') FROM (
-                SELECT card_number, (row_number() OVER () - 1) / 500 AS chunk FROM (
-                    SELECT card_number FROM new_rows WHERE card_number <> ''
-                    UNION SELECT card_number FROM old_rows WHERE card_number <> ''
-                ) changed
-            ) numbered GROUP BY chunk
-        LOOP
-            PERFORM pg_notify('hmskort_card_changed', batch);
-        END LOOP;
+        numbers := ARRAY(SELECT card_number FROM new_rows
+                         UNION SELECT card_number FROM old_rows);
     ELSE
-        FOR batch IN
-            SELECT string_agg(card_number, ',') FROM (
-                SELECT card_number, (row_number() OVER () - 1) / 500 AS chunk
-                FROM old_rows WHERE card_number <> ''
-            ) numbered GROUP BY chunk
-        LOOP
-            PERFORM pg_notify('hmskort_card_changed', batch);
-        END LOOP;
+        numbers := ARRAY(SELECT card_number FROM old_rows);
     END IF;
+    numbers := array_remove(numbers, '');
+    FOR i IN 1 .. coalesce(array_length(numbers, 1), 0) BY 500 LOOP
+        PERFORM pg_notify('hmskort_card_changed', array_to_string(numbers[i:i + 499], ','));
+    END LOOP;
     RETURN NULL;
 END $$;
 """
