@@ -50,3 +50,17 @@ def _no_status_cache(settings):
     statuscache.stop()
     yield
     statuscache.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_abuse_state():
+    """Blocks are held per process (hmskort.receipts.abuse); each test has its own
+    database, so each starts by reading them afresh, and so does the drainer's
+    memory of (card, source) pairs."""
+    from hmskort.receipts import abuse
+
+    abuse.blocks_forget()
+    abuse.pairs_forget()
+    yield
+    abuse.blocks_forget()
+    abuse.pairs_forget()

@@ -1,11 +1,18 @@
 """Recording checks off the request path: an append-only spool, drained in bulk.
 
-A look-up appends one JSON line to its process's spool file (one `write(2)` on
-an O_APPEND descriptor, no database, no network): once the call returns, the
+A look-up appends one line to its process's spool file (one `write(2)` on an
+O_APPEND descriptor, no database, no network): once the call returns, the
 record survives the process being killed (the kernel holds the data). A
 flusher thread in each process (every `HMSKORT_CHECK_FLUSH_SECONDS`), the
-Celery task `receipts.flush` and a receipt request for a check not yet written
-drain the spool into `CardCheck` with one bulk insert per chunk.
+separate drainer (`manage.py receipts_flush --loop`), the Celery task
+`receipts.flush` and a receipt request for a check not yet written drain the
+spool into `CardCheck` in bulk.
+
+A line is the record in PostgreSQL's COPY text format: the `FIELDS` in order,
+tab-separated, `\\N` for none, backslash escapes for tab, newline, carriage
+return and backslash. The drainer hands a file's lines to `COPY ... FROM STDIN`
+as they are, without parsing them in Python (`decode` turns one into a dict
+where one is needed). Lines of the earlier JSON format (`{...}`) are still read.
 
 Files and locks (all in `HMSKORT_CHECK_SPOOL_DIR`):
 
@@ -15,17 +22,18 @@ Files and locks (all in `HMSKORT_CHECK_SPOOL_DIR`):
 - Rotating closes the descriptor, which releases the lock: the file is ready.
   A writer that dies releases its lock too, so its file is drained like any other.
 - A drainer takes the lock without blocking (a locked file is busy: skipped),
-  inserts every line with ON CONFLICT DO NOTHING (the check id is the primary
+  inserts every line (a check id already written is skipped: it is the primary
   key), and unlinks the file only after the last chunk has committed. A
   drainer killed mid-batch leaves the file behind; the next drain replays it
   and the rows already written are ignored: every record lands exactly once.
 
-The spool is per host: run the flusher (it starts by itself) or the Celery beat
-task on every host that serves look-ups.
+The spool is per host: run the flusher (it starts by itself) or the separate
+drainer on every host that serves look-ups.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -37,7 +45,9 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import close_old_connections, connection
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +70,10 @@ def spool_dir() -> Path:
     without the setting, a private temporary directory (tests never leave
     records for a development server to drain)."""
     global _test_dir
-    configured = getattr(settings, "HMSKORT_CHECK_SPOOL_DIR", None)
-    path = _resolved.get(configured)  # the hot path: no syscall once resolved
+    path = _resolved.get(_CURRENT)  # the hot path: no settings read, no syscall
     if path is not None:
         return path
+    configured = getattr(settings, "HMSKORT_CHECK_SPOOL_DIR", None)
     if configured:
         path = Path(configured)
     elif _under_test():
@@ -73,11 +83,17 @@ def spool_dir() -> Path:
     else:
         path = Path(settings.BASE_DIR) / "var" / "check-spool"
     path.mkdir(parents=True, exist_ok=True)
-    _resolved[configured] = path
+    _resolved[_CURRENT] = path
     return path
 
 
-_resolved: dict[str | None, Path] = {}
+_CURRENT = object()
+_resolved: dict[object, Path] = {}
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    _resolved.clear()
 
 
 class Spool:
@@ -137,35 +153,148 @@ def _spool() -> Spool:
     return spool
 
 
+#: (record key, CardCheck column, longest text) in spool-line order.
+FIELDS = (
+    ("id", "check_id", 36),
+    ("at", "checked_at", 40),
+    ("ch", "channel", 16),
+    ("cn", "card_number", 16),
+    ("st", "status", 16),
+    ("rs", "reason_codes", 0),
+    ("ct", "card_type", 8),
+    ("eo", "employer_orgnr", 9),
+    ("en", "employer_name", 255),
+    ("vu", "valid_until", 10),
+    ("hn", "holder_name", 255),
+    ("src", "source_key", 64),
+    ("api", "api_client_id", 20),
+    ("ag", "agency", 64),
+    ("site", "site_name", 255),
+)
+KEYS = tuple(key for key, _, _ in FIELDS)
+COLUMNS = tuple(column for _, column, _ in FIELDS)
+_LIMITS = tuple(limit for _, _, limit in FIELDS)
+_N = len(FIELDS)
+NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
+
+
+def _clean(value, limit: int) -> str:
+    if value is None:
+        return NULL
+    text = str(value)
+    return (text[:limit] if limit else text).translate(_ESCAPES)
+
+
+def encode(values) -> bytes:
+    """One spool line from the `FIELDS` values in order (str, or None for none).
+    Free text is escaped and cut to its column's length, so COPY takes every line."""
+    nulls = values.count(None)
+    line = "\t".join([NULL if v is None else v for v in values] if nulls else values)
+    if (  # the fast path: nothing to escape, nothing too long
+        line.count("\t") != _N - 1
+        or line.count("\\") != nulls
+        or "\n" in line
+        or "\r" in line
+        or "\x00" in line
+        or len(values[3]) > 16
+        or len(values[8] or "") > 255
+        or len(values[10] or "") > 255
+        or len(values[13] or "") > 64
+        or len(values[14] or "") > 255
+    ):
+        line = "\t".join(_clean(v, limit) for v, limit in zip(values, _LIMITS, strict=True))
+    return (line + "\n").encode("utf-8")
+
+
+def _values(record: dict) -> list:
+    """`FIELDS` values of a record dict (the JSON format's keys)."""
+    values = []
+    for key in KEYS:
+        value = record.get(key)
+        if key == "rs":
+            value = json.dumps(list(value or ()), separators=(",", ":"))
+        elif value is None or value == "":
+            value = None if key in ("vu", "api") else ""
+        values.append(None if value is None else str(value))
+    return values
+
+
+_UNESCAPE = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+
+def _unescape(text: str):
+    if text == NULL:
+        return None
+    if "\\" not in text:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            out.append(_UNESCAPE.get(text[i : i + 2], text[i + 1]))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def decode(line: bytes) -> dict | None:
+    """A spool line as a record dict (keys as `KEYS`); None for a torn or foreign line."""
+    line = line.rstrip(b"\n")
+    if not line.strip():
+        return None
+    try:
+        if line[:1] == b"{":  # the earlier JSON format
+            return json.loads(line)
+        parts = line.decode("utf-8").split("\t")
+        if len(parts) != _N:
+            return None
+        record = {key: _unescape(part) for key, part in zip(KEYS, parts, strict=True)}
+        record["rs"] = json.loads(record["rs"] or "[]")
+        if record["api"] is not None:
+            record["api"] = int(record["api"])
+        uuid.UUID(record["id"])
+        dt.datetime.fromisoformat(record["at"])
+        if record["vu"] is not None:
+            dt.date.fromisoformat(record["vu"])
+        return record
+    except (ValueError, TypeError):
+        return None
+
+
 def spool_append(record: dict) -> None:
-    """Append one record (JSON-serialisable dict with an "id") to this process's spool."""
-    line = json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=str) + "\n"
-    _spool().append(line.encode("utf-8"))
+    """Append one record (a dict with the `KEYS`; "id" required) to this process's spool."""
+    _spool().append(encode(_values(record)))
+
+
+def spool_append_values(values) -> None:
+    """Append one record given as its `FIELDS` values in order (the hot path)."""
+    _spool().append(encode(values))
 
 
 def spool_rotate() -> int:
     return _spool().rotate() if (os.getpid(), spool_dir()) in _spools else 0
 
 
-def _parse(data: bytes) -> list[dict]:
-    records = []
-    for raw in data.splitlines():
-        if not raw.strip():
-            continue
-        try:
-            records.append(json.loads(raw))
-        except ValueError:  # a line torn by a crash inside write(2): no answer was sent
-            logger.warning("receipts: skipped a torn spool line")
-    return records
+def split_lines(data: bytes) -> list[bytes]:
+    """The complete lines of a spool file (each with its newline). A last line
+    without one was torn by a crash inside write(2): no answer was sent for it."""
+    lines = data.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(b"\n"):
+        logger.warning("receipts: skipped a torn spool line")
+        lines.pop()
+    return [line for line in lines if line.strip()]
 
 
 def spool_drain(
     *, insert, directory: Path | None = None, chunk_size: int = DEFAULT_CHUNK
-) -> list[dict]:
-    """Drain every ready spool file through `insert(records)` (idempotent,
-    committed per call); return the records drained."""
+) -> list[bytes]:
+    """Drain every ready spool file through `insert(lines)` (idempotent,
+    committed per call); return the lines drained."""
     directory = directory or spool_dir()
-    drained: list[dict] = []
+    drained: list[bytes] = []
     for path in sorted(directory.glob(f"*{SUFFIX}")):
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
@@ -181,11 +310,11 @@ def spool_drain(
             chunks = []
             while chunk := os.read(fd, 1 << 20):
                 chunks.append(chunk)
-            records = _parse(b"".join(chunks))
-            for start in range(0, len(records), chunk_size):
-                insert(records[start : start + chunk_size])
+            lines = split_lines(b"".join(chunks))
+            for start in range(0, len(lines), chunk_size):
+                insert(lines[start : start + chunk_size])
             path.unlink(missing_ok=True)
-            drained.extend(records)
+            drained.extend(lines)
         finally:
             os.close(fd)
     return drained
@@ -194,22 +323,23 @@ def spool_drain(
 def spool_find(check_id: str, *, directory: Path | None = None) -> dict | None:
     """A record still in the spool (any process's file, even one being written)."""
     directory = directory or spool_dir()
-    needle = f'"id":"{check_id}"'.encode()
+    needles = (f"{check_id}\t".encode(), f'"id":"{check_id}"'.encode())
     for path in directory.glob(f"*{SUFFIX}"):
         try:
             data = path.read_bytes()
         except FileNotFoundError:
             continue
-        at = data.find(needle)
-        if at < 0:
-            continue
-        start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        if end < 0:
-            continue  # not complete yet
-        found = _parse(data[start:end])
-        if found:
-            return found[0]
+        for needle in needles:
+            at = data.find(needle)
+            if at < 0:
+                continue
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            if end < 0:
+                continue  # not complete yet
+            found = decode(data[start:end])
+            if found is not None and found.get("id") == check_id:
+                return found
     return None
 
 

@@ -21,11 +21,13 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -38,6 +40,8 @@ from hmskort.core.errors import ApplicationError
 from hmskort.receipts import abuse, recorder
 from hmskort.receipts.models import NOT_FOUND, CardCheck, Channel, CrewReport
 from hmskort.receipts.record import check_record  # noqa: F401  (re-exported)
+
+logger = logging.getLogger(__name__)
 
 RECEIPT_TYP = "hmskort-receipt"
 #: Status of a crew-list line that is not a card number at all (no query made).
@@ -69,50 +73,76 @@ def _from_record(r: dict) -> CardCheck:
     )
 
 
-_COPY_COLUMNS = (
-    "check_id",
-    "checked_at",
-    "channel",
-    "card_number",
-    "status",
-    "reason_codes",
-    "card_type",
-    "employer_orgnr",
-    "employer_name",
-    "valid_until",
-    "holder_name",
-    "source_key",
-    "api_client_id",
-    "agency",
-    "site_name",
-)
+_COPY_COLUMNS = recorder.COLUMNS
 
 
 def _copy_row(r: dict) -> tuple:
-    """A spool record as a row of `_COPY_COLUMNS`, in text form for COPY."""
+    """A record dict as a row of `_COPY_COLUMNS` (text clipped to the columns)."""
     return (
         r["id"],
         r["at"],
-        r["ch"],
+        r["ch"][:16],
         r["cn"][:16],
-        r["st"],
+        r["st"][:16],
         json.dumps(r.get("rs") or [], separators=(",", ":")),
-        r.get("ct") or "",
-        r.get("eo") or "",
-        r.get("en") or "",
+        (r.get("ct") or "")[:8],
+        (r.get("eo") or "")[:9],
+        (r.get("en") or "")[:255],
         r.get("vu") or None,
-        r.get("hn") or "",
-        r.get("src") or "",
+        (r.get("hn") or "")[:255],
+        (r.get("src") or "")[:64],
         r.get("api"),
-        r.get("ag") or "",
-        r.get("site") or "",
+        (r.get("ag") or "")[:64],
+        (r.get("site") or "")[:255],
     )
+
+
+def _records(lines: list[bytes]) -> list[dict]:
+    records = []
+    for line in lines:
+        record = recorder.decode(line)
+        if record is None:
+            logger.warning("receipts: skipped an unreadable spool line")
+        else:
+            records.append(record)
+    return records
+
+
+def _insert_copy_direct(lines: list[bytes]) -> bool:
+    """PostgreSQL, the common case: the spool lines are COPY text already, so they
+    go straight into the table with no parsing in Python. False if the batch
+    cannot go in as is (a replayed chunk whose check ids are there already, or
+    a line COPY refuses): nothing of it was written, and `_insert_copy` takes it."""
+    table = CardCheck._meta.db_table
+    columns = ", ".join(_COPY_COLUMNS)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write(b"".join(lines))
+    except psycopg.errors.UniqueViolation:
+        return False
+    except (psycopg.DataError, psycopg.errors.BadCopyFileFormat, psycopg.IntegrityError):
+        logger.warning("receipts: a spool chunk needs line-by-line reading")
+        return False
+    return True
 
 
 def _insert_copy(records: list[dict]) -> None:
     """PostgreSQL: COPY the batch into a temporary table, then one INSERT ... SELECT
-    that skips check ids already written. Several times cheaper than a multi-row
-    INSERT built by the ORM, and the drain runs beside the web workers."""
+    that skips check ids already written (a drain replayed after a crash). If the
+    database still refuses the batch, each record goes in on its own and a record
+    it refuses is logged and skipped: one bad line never holds up the spool."""
+    try:
+        _insert_copy_batch(records)
+    except psycopg.Error:
+        if len(records) == 1:
+            logger.warning("receipts: the database refused a spool record; skipped")
+            return
+        for record in records:
+            _insert_copy([record])
+
+
+def _insert_copy_batch(records: list[dict]) -> None:
     table = CardCheck._meta.db_table
     columns = ", ".join(_COPY_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -129,13 +159,38 @@ def _insert_copy(records: list[dict]) -> None:
         )
 
 
-def _insert(records: list[dict]) -> None:
-    """One bulk insert; a check id already written (a replayed batch) is skipped."""
+def _insert(lines: list[bytes]) -> None:
+    """Write one chunk of spool lines; a check id already written (a replayed
+    chunk) is skipped, an unreadable line is logged and skipped."""
     if connection.vendor == "postgresql":
-        _insert_copy(records)
+        legacy = any(line[:1] == b"{" for line in lines)
+        if not legacy and _insert_copy_direct(lines):
+            return
+        _insert_copy(_records(lines))
         return
     with transaction.atomic():
-        CardCheck.objects.bulk_create([_from_record(r) for r in records], ignore_conflicts=True)
+        CardCheck.objects.bulk_create(
+            [_from_record(r) for r in _records(lines)], ignore_conflicts=True
+        )
+
+
+def _sources(lines: list[bytes]) -> set[tuple[bytes, bytes]]:
+    """(card number, source) of every line that found a card and names a source."""
+    pairs = set()
+    not_found, null = NOT_FOUND.encode(), recorder.NULL.encode()
+    for line in lines:
+        if line[:1] == b"{":
+            record = recorder.decode(line) or {}
+            parts = [b"", b"", b"", record.get("cn", "").encode(), record.get("st", "").encode()]
+            parts += [b""] * 6 + [(record.get("src") or "").encode()]
+        else:
+            parts = line.split(b"\t", 12)
+            if len(parts) < 13:
+                continue
+        source = parts[11]
+        if source and source != null and parts[4] != not_found:
+            pairs.add((parts[3], source))
+    return pairs
 
 
 def checks_flush(*, chunk_size: int = recorder.DEFAULT_CHUNK) -> int:
@@ -144,7 +199,9 @@ def checks_flush(*, chunk_size: int = recorder.DEFAULT_CHUNK) -> int:
     recorder.spool_rotate()
     drained = recorder.spool_drain(insert=_insert, chunk_size=chunk_size)
     if drained:
-        abuse.detect_many_sources(r["cn"] for r in drained if r.get("st") != NOT_FOUND)
+        numbers = abuse.cards_with_new_sources(_sources(drained))
+        if numbers:
+            abuse.detect_many_sources(numbers)
     return len(drained)
 
 
@@ -160,7 +217,13 @@ def check_get(check_id) -> CardCheck | None:
     record = recorder.spool_find(str(key))
     if record is None:
         return None
-    _insert([record])  # the regular drain will replay it; the id makes that a no-op
+    if connection.vendor == "postgresql":
+        _insert_copy([record])
+    else:
+        with transaction.atomic():
+            CardCheck.objects.bulk_create(
+                [_from_record(record)], ignore_conflicts=True
+            )  # the regular drain will replay it; the id makes that a no-op
     return CardCheck.objects.filter(pk=key).first()
 
 

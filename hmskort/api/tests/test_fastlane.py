@@ -18,9 +18,9 @@ import uuid
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
 from hmskort.api import fastlane
@@ -32,6 +32,7 @@ from hmskort.api.tests.test_schemathesis import CHECKS, SETTINGS
 from hmskort.cards.numbers import is_valid_card_number, new_card_number
 from hmskort.cards.tests.factories import CardFactory
 from hmskort.receipts import abuse, recorder
+from hmskort.receipts.models import AbuseSignal
 
 pytestmark = pytest.mark.django_db
 
@@ -240,8 +241,14 @@ def test_expired_token_is_401_access_token_expired(lane, level1):
 
 
 def test_blocked_source_is_429_lookup_throttled(lane, level1, company_a):
-    source = f"api:{level1.client.pk}"
-    cache.set(abuse._block_key(source), time.time() + 600, 600)
+    AbuseSignal.objects.create(
+        kind="enumeration",
+        source_key=f"api:{level1.client.pk}",
+        count=21,
+        window_seconds=600,
+        created_at=timezone.now(),
+    )
+    abuse.blocks_forget()
     fast, slow = both(
         lane, environ(f"/api/v1/cards/{company_a.card.card_number}", token=level1.token)
     )

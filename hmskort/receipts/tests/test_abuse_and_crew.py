@@ -150,3 +150,66 @@ def test_the_crew_page_takes_a_pasted_list_and_needs_a_login(client, company):
     html = client.get(response["Location"]).content.decode()
     assert "Mannskapsrapport" in html or "mannskapskontroll" in html.lower()
     assert report.line_count == 1 and report.counts == {"valid": 1}
+
+
+def test_a_block_flagged_elsewhere_holds_within_a_second_and_resolving_lifts_it(
+    client, level1, company, settings
+):
+    """Each web process keeps the active blocks in memory and reads them again every
+    HMSKORT_ABUSE_STATE_SECONDS: a block flagged by another process (the drainer,
+    another worker) takes effect within that interval, and a caseworker resolving
+    the signal lifts it."""
+    import time
+
+    from django.utils import timezone
+
+    settings.HMSKORT_ABUSE_STATE_SECONDS = 0.2
+    url = f"/api/v1/cards/{company.card.card_number}"
+    assert client.get(url, **level1.headers).status_code == 200
+    signal = AbuseSignal.objects.create(  # as another process would
+        kind="enumeration",
+        source_key=f"api:{level1.client.pk}",
+        count=21,
+        window_seconds=600,
+        created_at=timezone.now(),
+    )
+    time.sleep(0.25)
+    refused = client.get(url, **level1.headers)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "lookup_throttled"
+    signal.resolved_at = timezone.now()
+    signal.save()
+    time.sleep(0.25)
+    assert client.get(url, **level1.headers).status_code == 200
+
+
+def test_many_sources_are_counted_across_drains_and_a_repeated_pair_costs_no_query(
+    client, company, settings, django_assert_num_queries
+):
+    from hmskort.receipts import abuse
+
+    settings.HMSKORT_ABUSE_SOURCES_PER_CARD = (4, 600)
+    number = company.card.card_number
+
+    def look_up(source: int, times: int = 1):
+        for _ in range(times):
+            page = client.get("/status", {"kortnummer": number}, REMOTE_ADDR=f"10.9.0.{source}")
+            assert page.status_code == 200
+
+    look_up(0, 3)
+    look_up(1, 2)
+    checks_flush()
+    look_up(0, 2)
+    look_up(1)
+    checks_flush()
+    # Only (card, source) pairs not seen within the window send the card to be counted.
+    assert abuse.cards_with_new_sources({(number.encode(), b"ip:x")}) == [number]
+    assert abuse.cards_with_new_sources({(number.encode(), b"ip:x")}) == []
+    assert not AbuseSignal.objects.exists()
+    look_up(2)
+    look_up(0)
+    checks_flush()
+    assert not AbuseSignal.objects.exists()  # ip:x was never in the database: 3 sources
+    look_up(3)
+    checks_flush()
+    signal = AbuseSignal.objects.get()
+    assert signal.kind == "many_sources" and signal.count == 4

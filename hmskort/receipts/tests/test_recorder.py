@@ -193,3 +193,59 @@ def test_with_a_separate_drainer_the_web_process_only_hands_its_file_over(_spool
     assert set(CardCheck.objects.values_list("check_id", flat=True)) == {
         uuid.UUID(r["id"]) for r in records
     }
+
+
+# --- the spool line format ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_free_text_survives_the_spool_and_is_cut_to_its_column(_spool):
+    """Spool lines are COPY text: tabs, newlines, backslashes and a literal \\N in
+    an employer's name come back as written; over-long text is cut, not refused."""
+    name = "Bygg\tog\nAnlegg\\AS \\N " + "x" * 300
+    record = {**_record(1), "en": name, "ct": "BA", "eo": "123456785", "vu": "2027-01-31"}
+    record["cn"] = "1" * 20  # a typed number longer than the column
+    recorder.spool_append(record)
+    assert checks_flush() == 1
+    check = CardCheck.objects.get()
+    assert check.employer_name == name[:255]
+    assert check.card_number == "1" * 16
+    assert str(check.valid_until) == "2027-01-31" and check.api_client_id is None
+
+
+@pytest.mark.django_db
+def test_lines_of_the_earlier_json_format_are_still_drained(_spool):
+    import json
+
+    record = _record(7)
+    (Path(_spool) / f"{os.getpid()}-legacy{recorder.SUFFIX}").write_text(json.dumps(record) + "\n")
+    assert checks_flush() == 1
+    assert str(CardCheck.objects.get().check_id) == record["id"]
+
+
+@pytest.mark.django_db
+def test_an_unreadable_line_is_skipped_and_the_rest_of_its_file_lands(_spool):
+    good = [_record(i) for i in range(3)]
+    lines = [recorder.encode(recorder._values(r)) for r in good]
+    bad = recorder.encode(recorder._values({**_record(9), "vu": "not-a-date"}))
+    data = lines[0] + bad + lines[1] + b"garbage without fields\n" + lines[2]
+    (Path(_spool) / f"{os.getpid()}-mixed{recorder.SUFFIX}").write_bytes(data)
+    checks_flush()
+    assert {str(pk) for pk in CardCheck.objects.values_list("pk", flat=True)} == {
+        r["id"] for r in good
+    }
+    assert recorder.spool_pending() == 0
+
+
+def test_check_ids_are_random_and_in_time_order():
+    from hmskort.receipts.record import new_check_id
+
+    start = time.time()
+    ids = [new_check_id(start + i / 1000) for i in range(2000)]
+    parsed = [uuid.UUID(i) for i in ids]
+    assert len(set(ids)) == 2000
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
+    assert ids == sorted(ids)  # one per millisecond: ordered by time
+    same_ms = {new_check_id(start) for _ in range(1000)}
+    assert len(same_ms) == 1000  # 74 random bits within one millisecond
+    assert int(parsed[0].int >> 80) == int(start * 1000)
