@@ -127,8 +127,8 @@ def main() -> int:
         }
         trivial_script = sl.LUA_TRIVIAL % {"token": token}
         on, off = f"http://127.0.0.1:{port_on}", f"http://127.0.0.1:{port_off}"
-        for base in (on, off):  # warm both
-            sl.run_wrk(base, status_script, 2)
+        for base in (on, off):  # warm both (and each worker's status cache)
+            sl.run_wrk(base, status_script, sl.WARM_SECONDS)
         sl.run_wrk(on, trivial_script, 2)
         load_before = sl.load_average()
         log(f"load average before the measured runs: {load_before}")

@@ -94,6 +94,7 @@ _resolved: dict[object, Path] = {}
 @receiver(setting_changed)
 def _settings_changed(**kwargs) -> None:
     _resolved.clear()
+    _forget_current()
 
 
 class Spool:
@@ -138,6 +139,25 @@ _flusher_pid: int | None = None
 
 
 def _spool() -> Spool:
+    spool = _current
+    if spool is not None:  # the hot path: this process's writer, its flusher running
+        return spool
+    return _spool_slow()
+
+
+_current: Spool | None = None
+
+
+def _forget_current() -> None:
+    global _current
+    _current = None
+
+
+os.register_at_fork(after_in_child=_forget_current)
+
+
+def _spool_slow() -> Spool:
+    global _current
     directory = spool_dir()
     key = (os.getpid(), directory)
     spool = _spools.get(key)
@@ -150,6 +170,7 @@ def _spool() -> Spool:
                     del _spools[other]
                 spool = _spools[key] = Spool(directory)
     _ensure_flusher()
+    _current = spool
     return spool
 
 
