@@ -20,8 +20,10 @@ Correctness comes from the database, not from a timer:
   the cache is emptied and bypassed until LISTEN is back (notifications sent
   meanwhile are gone, so nothing read before can be trusted). A heartbeat
   query every few seconds notices a silently dead connection.
-- As a last safety net every row is dropped `HMSKORT_API_STATUS_CACHE_SECONDS`
-  (60 s) after it was read, and the dict never holds more than
+- As a last safety net every row is dropped at most `HMSKORT_API_STATUS_CACHE_SECONDS`
+  (60 s) after it was read (at a random point in the second half of that
+  time, so the rows a fresh process loaded together are not all read again
+  together), and the dict never holds more than
   `HMSKORT_API_STATUS_CACHE_SIZE` rows (it is emptied when full).
 
 A card blocked, confiscated or invalidated by the nightly re-check is therefore
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -97,7 +100,9 @@ class StatusCache(Generic[T]):
                 if self._live and generation == self._generation:
                     if len(self._rows) >= self.size:
                         self._rows.clear()
-                    self._rows[number] = (row, now + self.seconds)
+                    # Spread over the second half of the lifetime: rows loaded together
+                    # (a fresh process) must not all expire, and be read again, together.
+                    self._rows[number] = (row, now + self.seconds * (0.5 + 0.5 * random.random()))
         return row
 
     def evict(self, numbers: Iterable[str]) -> None:

@@ -193,11 +193,12 @@ def _sources(lines: list[bytes]) -> set[tuple[bytes, bytes]]:
     return pairs
 
 
-def checks_flush(*, chunk_size: int = recorder.DEFAULT_CHUNK) -> int:
+def checks_flush(*, chunk_size: int = recorder.DEFAULT_CHUNK, pause: float = 0.0) -> int:
     """Write every ready spool record (this process's current file included) to the
-    database in bulk, then look for cards looked up from many sources."""
+    database in bulk, then look for cards looked up from many sources. `pause`:
+    seconds to wait between chunks (the separate drainer paces itself)."""
     recorder.spool_rotate()
-    drained = recorder.spool_drain(insert=_insert, chunk_size=chunk_size)
+    drained = recorder.spool_drain(insert=_insert, chunk_size=chunk_size, pause=pause)
     if drained:
         numbers = abuse.cards_with_new_sources(_sources(drained))
         if numbers:

@@ -150,8 +150,10 @@ def test_rows_expire_and_the_size_is_bounded(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(statuscache.time, "monotonic", lambda: clock[0])
     cache.fetch("a", lambda n: "a1")
-    clock[0] += 61
-    assert cache.fetch("a", lambda n: "a2") == "a2"
+    clock[0] += 29
+    assert cache.fetch("a", lambda n: "a2") == "a1"  # kept at least half the lifetime
+    clock[0] += 32
+    assert cache.fetch("a", lambda n: "a2") == "a2"  # and never past it
     for key in "bcd":
         cache.fetch(key, lambda n: n)
     assert len(cache) <= 3

@@ -5,6 +5,10 @@ from django.db import close_old_connections
 
 from hmskort.receipts.services import checks_flush
 
+#: Records per transaction and seconds between transactions in --loop mode.
+LOOP_CHUNK = 250
+LOOP_PAUSE = 0.005
+
 
 class Command(BaseCommand):
     help = (
@@ -32,7 +36,10 @@ class Command(BaseCommand):
             while True:
                 started = time.monotonic()
                 try:
-                    checks_flush()
+                    # Small chunks with short pauses: the database's share of the work
+                    # comes in slices of a few milliseconds, not one burst per tick that
+                    # would hold a core the web workers are answering on.
+                    checks_flush(chunk_size=LOOP_CHUNK, pause=LOOP_PAUSE)
                 finally:
                     close_old_connections()
                 time.sleep(max(0.0, loop - (time.monotonic() - started)))
