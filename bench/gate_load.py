@@ -6,22 +6,32 @@ Creates its own PostgreSQL database (hmskort_bench_gate on 127.0.0.1:5432, user
 postgres; dropped first if it exists), migrates it, and sets up one site with its
 main contractor and a subcontractor, `--cards` active BA cards (a few blocked,
 some of a company not on the site), and 64 gate readers (API clients bound to
-the site, each with a token). It starts the app with gunicorn (2 workers) on a
-free port and drives it with wrk (64 connections): every request is a check-in
+the site, each with a token). It starts the app as production runs it
+(docs/operations.md, the same `start_server` as bench/status_load.py):
+gunicorn `config.wsgi:application` (the API fast lane in front of Django), 2
+workers x 4 gthread threads, persistent database connections, prepared
+statements on (`?prepare_threshold=5`), and check recording on with the
+separate drainer (`HMSKORT_CHECK_FLUSH_IN_PROCESS=0` and `manage.py
+receipts_flush --loop 1` next to the server; every decision is also a card
+check, issue 11). It drives it with wrk (64 connections, closed loop): every request is a check-in
 or check-out of a card by card number, with a fresh event id, the 64 readers'
 tokens in turn; each wrk thread walks its own half of the cards, alternating
 in and out per card, so most decisions are admits and some are refusals
 (blocked card, company not on the site, exit without entry).
 
-For scale on a shared machine it also measures the same server's trivial
-authenticated endpoint (`GET /api/v1/ping`). Then it counts the recorded gate
-events by decision (and checks no event id was recorded twice), stops
-the server, drops the database (unless --keep) and prints, last:
+Before measuring it waits (up to `--quiet-wait` seconds) for the 1-minute load
+average to fall below `--quiet-load`. For scale on a shared machine it also
+measures the same server's trivial authenticated endpoint (`GET
+/api/v1/ping`). Then it stops the server (the drainer writes what is left),
+counts the recorded gate events by decision (and checks no event id was
+recorded twice) and the recorded gate checks, drops the database (unless
+--keep) and prints, last:
 
     gate_decisions_per_s: N
     gate_p99_ms: N
 
 Target (issue 7): p99 < 50 ms. Needs `wrk` (apt-get install wrk) and gunicorn.
+`--no-fast-lane` measures the plain Django path.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,19 +51,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from status_load import (  # noqa: E402
-    HOST,
+    LUA_RECONNECT,
     LUA_TRIVIAL,
-    PORT,
     PYTHON,
-    USER,
     create_database,
     database_exists,
+    database_url,
     drop_database,
     free_port,
+    load_average,
     manage,
     run_wrk,
+    settle_database,
     start_server,
     stop_server,
+    wait_until_quiet,
 )
 
 READERS = 64
@@ -66,7 +79,8 @@ def log(message: str) -> None:
 SETUP = """
 import datetime as dt, json, random
 from django.utils import timezone
-from hmskort.api.services import api_token_issue
+from hmskort.api.models import ApiLevel
+from hmskort.api.services import api_client_create, api_token_issue
 from hmskort.api.oauth_settings import SCOPE_GATE
 from hmskort.cards.models import Card, CardState
 from hmskort.cards.numbers import new_card_number
@@ -101,10 +115,17 @@ tokens = []
 for r in range(%(readers)d):
     creds = gate_reader_create(site=site, name=f"Port {r}", created_by="bench")
     tokens.append(api_token_issue(client=creds.reader.api_client, expires_in=6 * 3600, scope=SCOPE_GATE))
-print("RESULT " + json.dumps({"tokens": tokens, "numbers": sorted(numbers), "site": site.pk}))
+# The ping baseline needs a level-1 client (a reader's token is refused there: 403).
+level1 = api_client_create(level=ApiLevel.LEVEL1, organisation_name="Bench ping AS",
+                           approved_by="bench")
+ping_token = api_token_issue(client=level1.client, expires_in=6 * 3600)
+print("RESULT " + json.dumps({"tokens": tokens, "numbers": sorted(numbers), "site": site.pk,
+                              "ping_token": ping_token}))
 """
 
-LUA = """
+LUA = (
+    LUA_RECONNECT  # the same connection churn as bench/status_load.py
+    + """
 local numbers = {%(numbers)s}
 local tokens = {%(tokens)s}
 local run = "%(run)s"
@@ -133,18 +154,25 @@ request = function()
   local body = '{"event_id":"' .. run .. '-' .. tid .. '-' .. counter .. '","direction":"' .. d
     .. '","card_number":"' .. n .. '"}'
   return wrk.format("POST", "/api/v1/gate/events",
-    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+    with_reconnect({["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}),
+    body)
 end
 """
+)
 
 COUNT = """
 import json
 from django.db.models import Count
+from hmskort.receipts.models import CardCheck
+from hmskort.receipts.services import checks_flush
 from hmskort.sites.models import GateEvent
+checks_flush()  # anything the drainer had not written yet
 rows = GateEvent.objects.values("admitted", "reason").annotate(n=Count("id"))
 dups = (GateEvent.objects.values("reader_id", "event_id").annotate(n=Count("id"))
         .filter(n__gt=1).count())
-print("RESULT " + json.dumps({"rows": [dict(r) for r in rows], "duplicates": dups}))
+checks = CardCheck.objects.filter(channel="gate").count()
+print("RESULT " + json.dumps({"rows": [dict(r) for r in rows], "duplicates": dups,
+                              "checks": checks}))
 """
 
 
@@ -167,6 +195,17 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=5000)
     parser.add_argument("--duration", type=int, default=15, help="seconds of measured load")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--no-fast-lane", action="store_true", help="everything through Django (no fast lane)"
+    )
+    parser.add_argument(
+        "--quiet-load",
+        type=float,
+        default=1.0,
+        help="wait for the 1-minute load average to fall below this before measuring",
+    )
+    parser.add_argument("--quiet-wait", type=int, default=120, help="seconds to wait at most")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
@@ -179,12 +218,18 @@ def main() -> int:
 
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{USER}@{HOST}:{PORT}/{args.database}",
+        # Production's settings (docs/operations.md): prepared statements on.
+        "DATABASE_URL": database_url(args.database),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_DEBUG": "0",
         "DATABASE_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "ERROR",
-        # Check-record spooling etc. are not on this path; keep the server lean.
+        "HMSKORT_API_FAST_LANE": "0" if args.no_fast_lane else "1",
+        # Every decision is a recorded check: the web workers spool them and the
+        # separate drainer (started by start_server) writes them, as in production.
+        "HMSKORT_CHECK_FLUSH_IN_PROCESS": "0",
+        # Its own spool: a development server must never drain this run's check records.
+        "HMSKORT_CHECK_SPOOL_DIR": tempfile.mkdtemp(prefix="hmskort-bench-spool-"),
     }
     env.pop("REDIS_URL", None)
     server = None
@@ -197,9 +242,15 @@ def main() -> int:
         manage(env, "migrate", "--verbosity", "0")
         log(f"creating a site, {args.cards} cards and {READERS} gate readers")
         data = django_shell(env, SETUP % {"cards": args.cards, "readers": READERS})
+        settle_database(args.database)  # VACUUM ANALYZE, CHECKPOINT after the set-up
+        wait_until_quiet(args.quiet_load, args.quiet_wait)
         port = free_port()
-        log(f"starting gunicorn (2 workers, gthread x {args.threads}) on {port}")
-        server = start_server(env, port, "gthread", args.threads)
+        log(
+            f"starting gunicorn ({args.workers} workers, gthread x {args.threads}, fast lane "
+            f"{'off' if args.no_fast_lane else 'on'}, recording on with a separate drainer) "
+            f"on {port}"
+        )
+        server = start_server(env, port, "gthread", args.threads, args.workers)
         base = f"http://127.0.0.1:{port}"
 
         def script(run: str) -> str:
@@ -210,12 +261,14 @@ def main() -> int:
             }
 
         run_wrk(base, script("warm"), 3)  # token caches, connections, imports
+        log(f"load average before the measured runs: {load_average()}")
         result = run_wrk(base, script("main"), args.duration)
         # The same server's trivial authenticated endpoint, for scale on a busy machine.
-        trivial = run_wrk(base, LUA_TRIVIAL % {"token": data["tokens"][0]}, args.duration)
+        trivial = run_wrk(base, LUA_TRIVIAL % {"token": data["ping_token"]}, args.duration)
         log(
-            f"GET /api/v1/ping (baseline): {trivial['rps']:.0f} req/s, p99 "
-            f"{trivial['p99_ms']:.2f} ms"
+            f"GET /api/v1/ping (baseline): {trivial['rps']:.0f} req/s, p50 "
+            f"{trivial['p50_ms']:.2f} ms, p99 {trivial['p99_ms']:.2f} ms, non-2xx "
+            f"{trivial['non_2xx']}"
         )
         log(
             f"POST /api/v1/gate/events: {result['rps']:.0f} decisions/s, p50 "
@@ -224,6 +277,9 @@ def main() -> int:
             f"{result['non_2xx']}"
             + (f", socket errors: {result['socket_errors']}" if result["socket_errors"] else "")
         )
+        log(f"load average after: {load_average()}")
+        stop_server(server)  # the drainer writes what is left of the spool
+        server = None
         counts = django_shell(env, COUNT)
         total = sum(r["n"] for r in counts["rows"])
         log(
@@ -231,6 +287,7 @@ def main() -> int:
         )
         for row in sorted(counts["rows"], key=lambda r: -r["n"]):
             log(f"  {'admit ' if row['admitted'] else 'refuse'} {row['reason']:<20} {row['n']}")
+        log(f"{counts['checks']} gate checks recorded (one per decision on a card number)")
     finally:
         if server is not None:
             stop_server(server)

@@ -1,33 +1,42 @@
-"""The fast lane: the hot read-only level-1 look-ups without Django's request stack.
+"""The fast lane: the hot API calls without Django's request stack.
 
 `GET /api/v1/ping` and `GET /api/v1/cards/{card_number}` are what access-control
-systems and inspectors' apps call all day. Through Django they pay for the
-whole request machinery (WSGIRequest, ten middlewares, URL resolving,
+systems and inspectors' apps call all day; `POST /api/v1/gate/events` is what
+every gate reader on every site calls at each scan. Through Django they pay for
+the whole request machinery (WSGIRequest, ten middlewares, URL resolving,
 signals, ninja's parameter and response models) several times over what the
-look-up itself costs (one prepared, indexed query). `FastLane` is a small WSGI
-app in front of Django (config/wsgi.py) that answers exactly those two
-operations and hands everything else to Django unchanged.
+work itself costs (one or two prepared, indexed statements). `FastLane` is a
+small WSGI app in front of Django (config/wsgi.py) that answers exactly those
+three operations and hands everything else to Django unchanged.
 
 It is transport only. It runs the *same* ninja operations' view functions
 (found in `hmskort.api.v1.api` by path, so the card-number check, the
 selector `card_status_row`, `check_record` with channel "api" and the API
-client, and `present.card_status` are the very code the Django path runs), the
-same bearer authentication (`OAuth2Bearer.authenticate`, scope
-`hmskort.level1`), and answers with the same JSON and the same error JSON
-`{"error": {"code", "message", ...}}` and statuses (401 missing/unknown/expired
-token, 403 `insufficient_scope`, 404 `card_not_found`, 422
-`invalid_card_number`, 429 `lookup_throttled`, 500 `internal_error`), and the
+client, `present.card_status`, and the gate's `gate_decide` and its check
+record are the very code the Django path runs), the same bearer
+authentication (`OAuth2Bearer.authenticate`, scope `hmskort.level1`; for the
+gate `GateReaderBearer`, scope `hmskort.gate`, whose missing scope is 404
+`reader_not_found`), the gate body's own ninja parameter model (ninja's JSON
+parser and the `GateEventIn` schema, so a body is accepted or refused exactly
+as on the Django path), and answers with the same JSON and the same error JSON
+`{"error": {"code", "message", ...}}` and statuses (400 `malformed_request`,
+401 missing/unknown/expired token, 403 `insufficient_scope`, 404
+`card_not_found`/`reader_not_found`, 422 `invalid_card_number`/
+`validation_error`, 429 `lookup_throttled`, 500 `internal_error`), and the
 headers Django's middleware adds (security headers, `Vary: Accept-Language`,
 `Content-Language`). hmskort/api/tests/test_fastlane.py drives both paths and
-compares them byte for byte.
+compares them byte for byte. The API is bearer-token only: ninja marks every
+operation CSRF-exempt (only cookie auth checks CSRF), so the Django path runs
+no CSRF check on these either.
 
 What it does differently, deliberately:
 
-- A validated token is kept in a per-process dict for `TOKEN_SECONDS` (never
-  past its expiry), on top of the shared token cache in `hmskort.api.auth`. A
-  revoked token or a withdrawn client therefore keeps working in the fast lane
-  for at most `TOKEN_SECONDS` + `TOKEN_CACHE_SECONDS` (20 s); an expired token
-  is refused at once, as on the Django path.
+- A validated token is kept in a per-process dict (one per kind of
+  authentication) for `TOKEN_SECONDS` (never past its expiry), on top of the
+  shared token cache in `hmskort.api.auth`. A revoked token or a withdrawn
+  client therefore keeps working in the fast lane for at most `TOKEN_SECONDS`
+  + `TOKEN_CACHE_SECONDS` (20 s); an expired token is refused at once, as on
+  the Django path.
 - No per-request signals: it calls `close_old_connections()` itself before and
   after each request (what `request_started`/`request_finished` do for the
   database), so `CONN_MAX_AGE` and broken-connection handling work as on the
@@ -35,14 +44,18 @@ What it does differently, deliberately:
 - `Content-Language` is the answer's language (nb or en); Django's
   LocaleMiddleware would name the language it activated (possibly pl or lt
   while the answer is in bokmål).
-- The answer dict is serialised as is, without ninja's response-model
-  validation: the tests compare it with the Django path's validated answer.
+- The answer dicts are serialised as they are, without ninja's response-model
+  validation (`CheckedCardStatusOut`, `GateDecisionOut`: about 50 µs a
+  request); the tests compare them byte for byte with the Django path's
+  validated answers, the gate's time stamp included.
 
 Anything it is not sure about goes to Django: other methods or paths, a card
-segment that is not short ASCII (ninja's 422 for > 32 characters), a Host not
-in ALLOWED_HOSTS (Django answers 400), a plain-HTTP request when
-SECURE_SSL_REDIRECT is on, DISALLOWED_USER_AGENTS set, or operations whose auth
-or throttling is no longer the plain level-1 bearer this module knows.
+segment that is not short ASCII (ninja's 422 for > 32 characters), a gate
+body that is not declared `application/json`, has no Content-Length, is empty
+or longer than `MAX_GATE_BODY`, a Host not in ALLOWED_HOSTS (Django answers
+400), a plain-HTTP request when SECURE_SSL_REDIRECT is on,
+DISALLOWED_USER_AGENTS set, or operations whose auth, throttling, parameters
+or answer model are no longer the ones this module knows.
 
 Set `HMSKORT_API_FAST_LANE=0` in the environment to send everything to Django.
 """
@@ -50,6 +63,7 @@ Set `HMSKORT_API_FAST_LANE=0` in the environment to send everything to Django.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -57,16 +71,18 @@ import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
+import pydantic
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from ninja.errors import HttpError, ValidationErrorContext
 
 from hmskort.api import statuscache
 from hmskort.api.auth import OAuth2Bearer
-from hmskort.api.errors import error_body, reasons_payload
+from hmskort.api.errors import error_body, reasons_payload, validation_fields
 from hmskort.api.language import request_language
 from hmskort.api.oauth_settings import SCOPE_LEVEL1, TOKEN_CACHE_SECONDS
 from hmskort.core.errors import ApplicationError
@@ -78,6 +94,8 @@ logger = logging.getLogger("hmskort.api.errors")
 TOKEN_SECONDS = TOKEN_CACHE_SECONDS
 #: Longest card segment handled here; ninja's path parameter allows 32 (longer: 422 from Django).
 MAX_CARD_SEGMENT = 32
+#: Longest gate body handled here (a live QR token is at most 4,096 characters); longer: Django.
+MAX_GATE_BODY = 16 * 1024
 _MAX_CACHED = 10_000  # tokens and hosts kept per process before the dicts are cleared
 
 _CONTENT_TYPE = "application/json; charset=utf-8"
@@ -88,6 +106,10 @@ _NOT_AUTHENTICATED = (
 _INTERNAL_ERROR = (
     "internal_error",
     "Det oppstod en intern feil; prøv igjen senere (internal error; try again later).",
+)
+_MALFORMED = (
+    "malformed_request",
+    "Forespørselen kunne ikke leses som JSON (the request body is not valid JSON).",
 )
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -118,17 +140,18 @@ class _Headers:
 
 
 class _Request:
-    """What the level-1 view functions and the bearer auth read from a request:
-    `headers`, `META`, `method`, `path`, `auth`. Nothing else is offered, so a
-    view that starts to need more fails loudly in the tests."""
+    """What the view functions, the bearer auth and ninja's body model read from a
+    request: `headers`, `META`, `method`, `path`, `body`, `auth`. Nothing else is
+    offered, so a view that starts to need more fails loudly in the tests."""
 
-    __slots__ = ("META", "auth", "headers", "method", "path")
+    __slots__ = ("META", "auth", "body", "headers", "method", "path")
 
-    def __init__(self, environ: dict, path: str):
+    def __init__(self, environ: dict, path: str, method: str = "GET", body: bytes = b""):
         self.META = environ
         self.headers = _Headers(environ)
-        self.method = "GET"
+        self.method = method
         self.path = path
+        self.body = body
         self.auth = None
 
 
@@ -192,6 +215,45 @@ def _level1_operation(path: str, view_name: str):
     return None
 
 
+def _gate_operation():
+    """The ninja operation behind `POST /gate/events`, if it is still what this module
+    knows how to run: one `GateReaderBearer`, no throttles, a JSON body read by
+    ninja's default parser into one body model, the answer model `GateDecisionOut`
+    dumped without options, a plain (sync) view."""
+    from ninja.params.models import BodyModel
+    from ninja.parser import Parser
+
+    from hmskort.api.v1 import api
+    from hmskort.sites.api import GateDecisionOut, GateReaderBearer
+
+    bound_routers = getattr(api, "_get_bound_routers", None)
+    if bound_routers is None or type(api.parser) is not Parser:
+        return None
+    for bound in bound_routers():
+        path_view = bound.path_operations.get("/gate/events")
+        if path_view is None:
+            continue
+        for op in path_view.operations:
+            if op.methods != ["POST"] or op.view_func.__name__ != "gate_event":
+                continue
+            auth = list(op.auth_callbacks)
+            if len(auth) != 1 or type(auth[0]) is not GateReaderBearer:
+                return None
+            if op.throttle_objects or getattr(op, "is_async", False):
+                return None
+            if len(op.models) != 1 or not issubclass(op.models[0], BodyModel):
+                return None
+            if op.signature.response_arg or op.by_alias or op.exclude_unset:
+                return None
+            if op.exclude_defaults or op.exclude_none:
+                return None
+            answer = op.response_models.get(200)
+            if answer is None or answer.model_fields["response"].annotation is not GateDecisionOut:
+                return None
+            return op
+    return None
+
+
 def _url(name: str, **kwargs) -> str:
     """The path (as in PATH_INFO, without the script prefix) of a named URL."""
     url = reverse(name, kwargs=kwargs or None)
@@ -199,21 +261,27 @@ def _url(name: str, **kwargs) -> str:
 
 
 class FastLane:
-    """WSGI middleware: the level-1 ping and status look-ups here, all else to `django_app`."""
+    """WSGI middleware: the level-1 ping and status look-ups and the gate's events
+    here, all else to `django_app`."""
 
     def __init__(self, django_app: WSGIApp):
         self.django_app = django_app
-        self._tokens: dict[str, tuple[object, float]] = {}
+        # Validated tokens per authentication (a token good for one scope is not
+        # thereby good for another): {id(auth): {sha256: (principal, keep until)}}.
+        self._tokens: dict[int, dict[str, tuple[object, float]]] = {}
         self._hosts: dict[str, bool] = {}
         self._headers = _static_headers()
         self._hsts = _hsts_header()
         self.ping_path = ""
         self.cards_prefix = ""
+        self.gate_path = ""
         self._ping = self._status = None
+        self._gate = self._gate_body = self._gate_api = None
+        self._gate_auth = None
         self._enabled = not settings.DISALLOWED_USER_AGENTS
         self._cache_pid: int | None = None
-        # Both operations take the same auth (checked: OAuth2Bearer with the level-1
-        # scope), so one token cache serves both.
+        # Both level-1 operations take the same auth (checked: OAuth2Bearer with the
+        # level-1 scope), so one token cache serves both.
         self._auth = OAuth2Bearer(SCOPE_LEVEL1)
         ping = _level1_operation("/ping", "ping")
         if ping is not None:
@@ -223,15 +291,25 @@ class FastLane:
         if status is not None:
             self.cards_prefix = _url("api-v1:card_status", card_number="0")[:-1]
             self._status, self._auth = status.view_func, status.auth_callbacks[0]
+        gate = _gate_operation()
+        if gate is not None:
+            self.gate_path = _url("api-v1:gate_event")
+            self._gate, self._gate_auth = gate.view_func, gate.auth_callbacks[0]
+            self._gate_body, self._gate_api = gate.models[0], gate.api
 
     # --- routing --------------------------------------------------------------
 
     def __call__(self, environ: dict, start_response):
-        if self._enabled and environ.get("REQUEST_METHOD") == "GET":
+        if not self._enabled:
+            return self.django_app(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        if method == "GET":
             path = environ.get("PATH_INFO", "")
             if path == self.ping_path and self._ping is not None:
                 if self._may_handle(environ):
-                    return self._serve(environ, start_response, path, self._ping, None)
+                    return self._serve(
+                        environ, start_response, _Request(environ, path), self._run_ping
+                    )
             elif self._status is not None and path.startswith(self.cards_prefix):
                 segment = path[len(self.cards_prefix) :]
                 if (
@@ -241,8 +319,38 @@ class FastLane:
                     and segment.isascii()
                     and self._may_handle(environ)
                 ):
-                    return self._serve(environ, start_response, path, self._status, segment)
+                    request = _Request(environ, path)
+                    return self._serve(environ, start_response, request, self._run_status, segment)
+        elif method == "POST" and self._gate is not None:
+            path = environ.get("PATH_INFO", "")
+            if path == self.gate_path and self._may_handle(environ):
+                body = self._json_body(environ)
+                if body is not None:
+                    request = _Request(environ, path, "POST", body)
+                    return self._serve(environ, start_response, request, self._run_gate)
         return self.django_app(environ, start_response)
+
+    @staticmethod
+    def _json_body(environ: dict) -> bytes | None:
+        """The request body when it is a plain, declared-length JSON body of a sane
+        size (read here; None: left unread for Django, which answers everything else)."""
+        content_type = environ.get("CONTENT_TYPE", "")
+        if content_type.split(";", 1)[0].strip().lower() != "application/json":
+            return None
+        if environ.get("HTTP_TRANSFER_ENCODING"):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "0")
+        except ValueError:
+            return None
+        if not 0 < length <= MAX_GATE_BODY:
+            return None
+        body = environ["wsgi.input"].read(length)
+        if len(body) != length:  # the client went away mid-body: let Django see what came
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            return None
+        return body
 
     def _may_handle(self, environ: dict) -> bool:
         """Django would not answer with a redirect or a 400 before reaching the API."""
@@ -278,27 +386,53 @@ class FastLane:
 
     # --- answering ------------------------------------------------------------
 
-    def _serve(self, environ, start_response, path, view, segment):
+    def _run_ping(self, request: _Request, _arg):
+        request.auth = self._authenticate(request, self._auth)
+        if request.auth is None:
+            return 401, error_body(*_NOT_AUTHENTICATED)
+        return 200, self._ping(request)
+
+    def _run_status(self, request: _Request, segment: str):
+        request.auth = self._authenticate(request, self._auth)
+        if request.auth is None:
+            return 401, error_body(*_NOT_AUTHENTICATED)
+        return 200, self._status(request, card_number=segment)
+
+    def _run_gate(self, request: _Request, _arg):
+        """As ninja runs the operation: auth, then the body (ninja's parser and body
+        model: 400 for a body that is not JSON, 422 for one that does not fit), then
+        the view."""
+        request.auth = self._authenticate(request, self._gate_auth)
+        if request.auth is None:
+            return 401, error_body(*_NOT_AUTHENTICATED)
+        model = self._gate_body
+        try:
+            values = model.resolve(request, self._gate_api, {})
+        except HttpError as exc:  # ninja's "Cannot parse request body"
+            if exc.status_code != 400:
+                raise
+            return 400, error_body(*_MALFORMED)
+        except pydantic.ValidationError as exc:
+            errors = self._gate_api.validation_error_from_error_contexts(
+                [ValidationErrorContext(pydantic_validation_error=exc, model=model)]
+            ).errors
+            return 422, self._validation_error(errors)
+        return 200, self._gate(request, **dict(values))
+
+    def _serve(self, environ, start_response, request: _Request, run, arg=None):
         close_old_connections()  # as request_started does
         if self._cache_pid != os.getpid():
             # This process's status cache and its LISTEN thread (after any fork).
             statuscache.ensure_started()
             self._cache_pid = os.getpid()
-        request = _Request(environ, path)
         language = request_language(request)
         try:
             with translation.override(language):
-                request.auth = self._authenticate(request)
-                if request.auth is None:
-                    status, body = 401, error_body(*_NOT_AUTHENTICATED)
-                elif segment is None:
-                    status, body = 200, view(request)
-                else:
-                    status, body = 200, view(request, card_number=segment)
+                status, body = run(request, arg)
         except ApplicationError as exc:
             status, body = exc.http_status, self._application_error(exc, language)
         except Exception:
-            logger.exception("Unhandled API error on %s %s", "GET", path)
+            logger.exception("Unhandled API error on %s %s", request.method, request.path)
             status, body = 500, error_body(*_INTERNAL_ERROR)
         finally:
             close_old_connections()  # as request_finished does
@@ -315,9 +449,10 @@ class FastLane:
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [content]
 
-    def _authenticate(self, request: _Request):
+    def _authenticate(self, request: _Request, auth: OAuth2Bearer):
         """The API principal, or None without a bearer token (ninja's HttpBearer parsing).
-        Raises the auth's ApplicationError (401 unknown/expired token, 403 scope)."""
+        Raises the auth's ApplicationError (401 unknown/expired token; 403 scope, or
+        whatever the auth's `scope_missing` answers)."""
         value = request.META.get("HTTP_AUTHORIZATION")
         if not value:
             return None
@@ -327,16 +462,28 @@ class FastLane:
         token = " ".join(parts[1:])
         key = hashlib.sha256(token.encode("utf-8")).hexdigest()
         now = time.time()
-        cached = self._tokens.get(key)
+        tokens = self._tokens.get(id(auth))
+        if tokens is None:
+            tokens = self._tokens.setdefault(id(auth), {})
+        cached = tokens.get(key)
         if cached is not None and cached[1] > now:
             return cached[0]
-        principal = self._auth.authenticate(request, token)  # raises for a bad token or scope
+        principal = auth.authenticate(request, token)  # raises for a bad token or scope
         if not principal:
             return None
-        if len(self._tokens) >= _MAX_CACHED:
-            self._tokens.clear()
-        self._tokens[key] = (principal, min(now + TOKEN_SECONDS, principal.expires_at))
+        if len(tokens) >= _MAX_CACHED:
+            tokens.clear()
+        tokens[key] = (principal, min(now + TOKEN_SECONDS, principal.expires_at))
         return principal
+
+    @staticmethod
+    def _validation_error(errors: list[dict]) -> dict:
+        """As `hmskort.api.errors`' handler for ninja's ValidationError."""
+        fields = validation_fields(errors)
+        names = ", ".join(fields)
+        return error_body(
+            "validation_error", f"Ugyldige felt (invalid fields): {names}", fields=fields
+        )
 
     @staticmethod
     def _application_error(exc: ApplicationError, language: str) -> dict:
@@ -347,4 +494,5 @@ class FastLane:
 
     def forget_tokens(self) -> None:
         """Drop every token this process keeps (tests; after revoking in this process)."""
-        self._tokens.clear()
+        for tokens in list(self._tokens.values()):
+            tokens.clear()

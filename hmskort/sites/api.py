@@ -9,6 +9,13 @@ id gets the first answer again and records nothing new), the direction, and
 exactly one of what was scanned: `card_number`, `qr_token` (printed card),
 `live_token` (the digital card's 30-second QR) or `chip_code`. The answer is 200
 with `admitted` and a stable `reason` code, for refusals too.
+
+Every decision is also a card check (issue 11): the card's status as the
+decision read it is recorded with channel `gate`, the reader's API client and
+the site's name, and the answer carries its `check_id` (the receipt's id). A
+replayed event id records no new check and answers `check_id: null`; so does
+a scan that named no card number to look up (a forged or expired QR code, an
+unknown chip code, a malformed number).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from hmskort.api.language import request_language
 from hmskort.api.oauth_settings import SCOPE_GATE
 from hmskort.api.schemas import error_responses
 from hmskort.core.errors import ApplicationError
+from hmskort.receipts.record import check_record
 from hmskort.sites.gate import Presented, ReaderNotFound, gate_decide, reader_site
 from hmskort.sites.reasons import ALL_REASONS, reason_text
 
@@ -84,6 +92,13 @@ class GateDecisionOut(Schema):
     card_number: str | None = Field(description="The card, when it could be identified")
     at: dt.datetime = Field(description="When the decision was made (server time)")
     replayed: bool = Field(description="True when this is the stored answer to a retried event id")
+    check_id: str | None = Field(
+        description=(
+            "This decision's recorded card check (channel gate): its signed receipt is "
+            "/kvittering/{check_id}. Null for a replayed event id (nothing new is recorded) and "
+            "when no card number could be looked up (forged or expired QR, unknown chip)"
+        )
+    )
 
 
 @router.post(
@@ -104,6 +119,18 @@ def gate_event(request: HttpRequest, payload: GateEventIn):
             chip_code=payload.chip_code,
         ),
     )
+    check_id = None
+    if decision.checked_number and not decision.replayed:
+        check_id = (
+            check_record(
+                channel="gate",
+                card_number=decision.checked_number,
+                card=decision.card,
+                api_client=request.auth,
+                site_name=site.site_name,
+            )
+            or None  # "": recording is off
+        )
     return {
         "event_id": decision.event_id,
         "direction": decision.direction,
@@ -114,4 +141,5 @@ def gate_event(request: HttpRequest, payload: GateEventIn):
         "card_number": decision.card_number or None,
         "at": decision.at,
         "replayed": decision.replayed,
+        "check_id": check_id,
     }

@@ -1,20 +1,36 @@
 """The gate decision: admit or refuse one check-in/check-out, and record it.
 
-The hot path, kept to a handful of indexed queries per decision:
+The hot path, two statements per decision and no explicit transaction:
 
 1. the reader's site (cached per process for `READER_CACHE_SECONDS`);
-2. in one short transaction: the card with "is its company on this site?" in
-   one query (by number, printed QR, live QR, or chip code), which on
-   PostgreSQL also takes an advisory lock on (site, card) so two readers cannot
-   both let the same card in; for a card that passes every other rule, its
-   presence from its last admitted events here; and the INSERT. An admission
-   is 4 round trips (card, presence, insert, commit), a refusal 3.
-3. The INSERT is `ON CONFLICT (reader, event_id) DO NOTHING`: a retried event
-   id records nothing and gets the stored first answer (one more query, only
-   for retries).
+2. the card, with "is its company on this site?", in one indexed query (by
+   number, printed QR, live QR, or chip code), read fresh from the card table
+   every time: card status never comes from a cache, so a card blocked or
+   invalidated a moment ago is refused at once. The rules that need only the
+   card and the site (status, card type, company on the site, site period)
+   are checked in Python (`_rules`);
+3. a card that passes them is decided against its presence on the site and
+   recorded in **one statement** (PostgreSQL): an upsert of the card's
+   `GatePresence` row (site, card) whose new values say what was decided
+   (already inside, anti-passback, admitted; an exit is always admitted and
+   flagged when the card was not inside), and the `GateEvent` insert that takes
+   the decision from it. `INSERT ... ON CONFLICT DO UPDATE` locks the presence
+   row and evaluates against its latest committed version (not the
+   statement's snapshot), so two readers deciding the same card at once are
+   serialised on that row: the second sees the first's entry and is refused.
+   The statement commits on its own (autocommit): one round trip, no
+   BEGIN/COMMIT. A refusal from the rules is one INSERT.
+4. Idempotency: a retried event id (reader, event id) gets the stored first
+   answer and records nothing. The decision statement skips everything when
+   the id is already recorded; the same id twice *at once* makes the second
+   statement fail on the unique constraint, which undoes its presence update,
+   and it then reads the first answer.
 
-Card status comes from `hmskort.cards.status.public_status` and never from a
-cache, so a card blocked or invalidated a moment ago is refused at once.
+Statements are sent with server-side binding on PostgreSQL, so with
+`prepare_threshold` in the database OPTIONS (production, docs/operations.md)
+they are prepared once per connection. On SQLite (the embedded demo) the same
+upsert and insert run as two statements in one (IMMEDIATE) transaction.
+
 Exits (`out`) are never refused for the card's status (nobody is locked in);
 an exit without a recorded entry is admitted and flagged `exit_without_entry`.
 """
@@ -25,9 +41,9 @@ import datetime as dt
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from hmskort.cards.models import Card
@@ -37,7 +53,15 @@ from hmskort.cards.status import PublicStatus, public_status
 from hmskort.core.errors import NotFound
 from hmskort.core.signing import TokenExpired, TokenInvalid
 from hmskort.eligibility.industries import card_valid_for
-from hmskort.sites.models import ChipCode, Direction, GateEvent, GateReader, Method, SiteCompany
+from hmskort.sites.models import (
+    ChipCode,
+    Direction,
+    GateEvent,
+    GatePresence,
+    GateReader,
+    Method,
+    SiteCompany,
+)
 from hmskort.sites.reasons import STATUS_REASON, GateReason
 
 R = GateReason
@@ -55,6 +79,7 @@ class ReaderNotFound(NotFound):
 class ReaderSite:
     reader_id: int
     site_id: int
+    site_name: str
     required_industry: str
     anti_passback_minutes: int
     starts_on: dt.date
@@ -79,6 +104,7 @@ def reader_site(client_pk: int) -> ReaderSite:
             ReaderSite(
                 reader_id=reader.pk,
                 site_id=reader.site_id,
+                site_name=reader.site.name,
                 required_industry=reader.site.required_industry,
                 anti_passback_minutes=reader.site.anti_passback_minutes,
                 starts_on=reader.site.starts_on,
@@ -104,6 +130,21 @@ def reader_cache_clear() -> None:
 
 
 @dataclass(frozen=True)
+class _CardRow:
+    """The card columns a decision (and its check record) needs."""
+
+    id: int
+    card_number: str
+    card_type: str
+    state: str
+    reason_codes: tuple[str, ...]
+    valid_until: dt.date | None
+    employer_orgnr: str
+    employer_name: str
+    on_site: bool
+
+
+@dataclass(frozen=True)
 class Decision:
     event_id: str
     direction: str
@@ -112,33 +153,22 @@ class Decision:
     card_number: str
     at: dt.datetime
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class _CardRow:
-    id: int
-    card_number: str
-    card_type: str
-    state: str
-    reason_codes: tuple[str, ...]
-    valid_until: dt.date | None
-    employer_orgnr: str
-    on_site: bool
+    #: The card row the decision was read from (None: unknown card, or a replay).
+    card: _CardRow | None = field(default=None, compare=False, repr=False)
+    #: The card number whose status was looked up ("" when there was none to look
+    #: up: a forged or expired token, an unknown chip, a malformed number; a replay).
+    checked_number: str = field(default="", compare=False)
 
 
 _CARD_COLUMNS = (
     "c.id, c.card_number, c.card_type, c.state, c.reason_codes, c.valid_until, "
-    "c.employer_orgnr, EXISTS (SELECT 1 FROM {sc} sc WHERE sc.site_id = %s "
-    "AND sc.orgnr = c.employer_orgnr){lock}"
+    "c.employer_orgnr, c.employer_name, EXISTS (SELECT 1 FROM {sc} sc WHERE sc.site_id = %s "
+    "AND sc.orgnr = c.employer_orgnr)"
 )
-# On PostgreSQL the card query also takes the transaction's advisory lock on
-# (site, card), so the presence read that follows (a new statement, a new
-# snapshot) sees every earlier decision on this card at this site.
-_LOCK = ", pg_advisory_xact_lock(%s::int4, mod(c.id, 2147483647)::int4)"
 
 
-def _card_sql(by_chip: bool, lock: bool) -> str:
-    columns = _CARD_COLUMNS.format(sc=SiteCompany._meta.db_table, lock=_LOCK if lock else "")
+def _card_sql(by_chip: bool) -> str:
+    columns = _CARD_COLUMNS.format(sc=SiteCompany._meta.db_table)
     if by_chip:
         return (
             f"SELECT {columns} FROM {ChipCode._meta.db_table} cc "
@@ -147,30 +177,44 @@ def _card_sql(by_chip: bool, lock: bool) -> str:
     return f"SELECT {columns} FROM {Card._meta.db_table} c WHERE c.card_number = %s"
 
 
+_CARD_BY_NUMBER = _card_sql(by_chip=False)
+_CARD_BY_CHIP = _card_sql(by_chip=True)
+
 _GE = GateEvent._meta.db_table
+_GP = GatePresence._meta.db_table
 _EXISTING = (
     f"SELECT direction, admitted, reason, card_number, at FROM {_GE} "
     "WHERE reader_id = %s AND event_id = %s"
 )
-# The last admitted entry (id, time) and the last admitted exit (id) of a card on a site.
-_PRESENCE = (
-    f"SELECT g.id, g.at, (SELECT MAX(o.id) FROM {_GE} o WHERE o.site_id = %s AND o.card_id = %s "
-    "AND o.admitted AND o.direction = 'out') "
-    f"FROM {_GE} g WHERE g.id = (SELECT MAX(i.id) FROM {_GE} i WHERE i.site_id = %s "
-    "AND i.card_id = %s AND i.admitted AND i.direction = 'in')"
-)
+
+
+def _cursor(db):
+    """On PostgreSQL a server-side-binding cursor, so psycopg prepares each of
+    these statements once per connection (after `prepare_threshold` uses; see
+    docs/operations.md) and PostgreSQL skips parsing and planning them. One such
+    cursor is kept per database connection (a connection belongs to one thread)
+    and wrapped afresh each time, so Django's wrapper still applies (error
+    translation, query logging, execute wrappers). Not closed after use."""
+    if db.vendor == "postgresql":
+        import psycopg
+
+        db.ensure_connection()
+        raw = db.connection
+        cursor = getattr(raw, "_hmskort_gate_cursor", None)
+        if cursor is None or cursor.closed:
+            cursor = raw._hmskort_gate_cursor = psycopg.Cursor(raw)
+        return db._prepare_cursor(cursor)
+    return db.cursor()
 
 
 def normalize_chip_code(code: str) -> str:
     return "".join(code.split()).replace(":", "").replace("-", "").upper()
 
 
-def _card_row(site_id: int, key: str, *, by_chip: bool = False) -> _CardRow | None:
-    lock = connection.vendor == "postgresql"
-    params = [site_id, site_id, key] if lock else [site_id, key]
-    with connection.cursor() as cursor:
-        cursor.execute(_card_sql(by_chip, lock), params)
-        row = cursor.fetchone()
+def _card_row(db, site_id: int, key: str, *, by_chip: bool = False) -> _CardRow | None:
+    cursor = _cursor(db)
+    cursor.execute(_CARD_BY_CHIP if by_chip else _CARD_BY_NUMBER, [site_id, key])
+    row = cursor.fetchone()
     if row is None:
         return None
     reasons = row[4]
@@ -187,7 +231,8 @@ def _card_row(site_id: int, key: str, *, by_chip: bool = False) -> _CardRow | No
         reason_codes=tuple(reasons or ()),
         valid_until=valid_until,
         employer_orgnr=row[6],
-        on_site=bool(row[7]),
+        employer_name=row[7],
+        on_site=bool(row[8]),
     )
 
 
@@ -209,33 +254,33 @@ def method_of(presented: Presented) -> str:
     return Method.LIVE_QR if presented.live_token is not None else Method.QR
 
 
-def _identify(
-    presented: Presented, site_id: int, now: dt.datetime
-) -> tuple[str, _CardRow | None, str]:
-    """(method, card row or None, refusal reason if the card could not be identified)."""
+@dataclass(frozen=True)
+class _Identified:
+    card: _CardRow | None
+    reason: str  # the refusal reason when the card could not be identified ("" if it was)
+    checked_number: str  # the number looked up ("" if none was)
+
+
+def _identify(db, presented: Presented, site_id: int, now: dt.datetime) -> _Identified:
     if presented.chip_code is not None:
-        row = _card_row(site_id, normalize_chip_code(presented.chip_code), by_chip=True)
-        return Method.CHIP, row, "" if row else R.CARD_UNKNOWN
+        row = _card_row(db, site_id, normalize_chip_code(presented.chip_code), by_chip=True)
+        if row is None:  # no card behind the chip: no card number was looked up
+            return _Identified(None, R.CARD_UNKNOWN, "")
+        return _Identified(row, "", row.card_number)
     if presented.card_number is not None:
         number = normalize_card_number(presented.card_number)
         if not is_valid_card_number(number):
-            return Method.CARD_NUMBER, None, R.CARD_UNKNOWN
-        row = _card_row(site_id, number)
-        return Method.CARD_NUMBER, row, "" if row else R.CARD_UNKNOWN
-    if presented.live_token is not None:
-        method, verify = Method.LIVE_QR, card_from_live_qr_token
-        token = presented.live_token
+            return _Identified(None, R.CARD_UNKNOWN, "")
     else:
-        method, verify = Method.QR, card_from_qr_token
-        token = presented.qr_token or ""
-    try:
-        number, _claims = verify(token, now=now)
-    except TokenExpired:
-        return method, None, R.TOKEN_EXPIRED
-    except TokenInvalid:
-        return method, None, R.TOKEN_INVALID
-    row = _card_row(site_id, number)
-    return method, row, "" if row else R.CARD_UNKNOWN
+        verify = card_from_live_qr_token if presented.live_token is not None else card_from_qr_token
+        try:
+            number, _claims = verify(presented.live_token or presented.qr_token or "", now=now)
+        except TokenExpired:
+            return _Identified(None, R.TOKEN_EXPIRED, "")
+        except TokenInvalid:
+            return _Identified(None, R.TOKEN_INVALID, "")
+    row = _card_row(db, site_id, number)
+    return _Identified(row, "" if row else R.CARD_UNKNOWN, number)
 
 
 def _rules(site: ReaderSite, card: _CardRow, direction: str, today: dt.date) -> str:
@@ -259,29 +304,136 @@ def _rules(site: ReaderSite, card: _CardRow, direction: str, today: dt.date) -> 
     return ""
 
 
-def _presence_reason(
-    site: ReaderSite, card_id: int, direction: str, now: dt.datetime
-) -> tuple[bool, str]:
-    """Inside the lock: (admitted, reason) from the card's last admitted events here."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PRESENCE, [site.site_id, card_id, site.site_id, card_id])
-        row = cursor.fetchone()
-    last_in_id, last_in_at, last_out_id = row if row else (None, None, None)
-    if isinstance(last_in_at, str):
-        last_in_at = dt.datetime.fromisoformat(last_in_at)
-    inside = last_in_id is not None and (last_out_id is None or last_in_id > last_out_id)
-    if direction == Direction.OUT:
-        return True, R.OK if inside else R.EXIT_WITHOUT_ENTRY
-    if inside:
-        return False, R.ALREADY_INSIDE
+# --- presence: decided and recorded in one statement -----------------------------
+#
+# In the upsert's DO UPDATE, `p.*` is the card's presence row as last committed
+# (locked), never an older snapshot. The anti-passback test "now - last entry <
+# window" is written "last entry > now - window" (`cutoff`), so it needs no
+# interval arithmetic and reads the same on SQLite.
+
+_PASSBACK = "COALESCE(%(window_on)s AND p.last_in_at > %(cutoff)s, FALSE)"
+_ENTRY_ADMITTED = f"(NOT p.inside AND NOT {_PASSBACK})"
+_ADMITTED_REASONS = (R.OK, R.EXIT_WITHOUT_ENTRY)
+
+# direction -> (values for a card never admitted here, SET for a known card)
+_PRESENCE = {
+    Direction.IN: (
+        f"TRUE, %(at)s, '{R.OK}'",
+        f"last_reason = CASE WHEN p.inside THEN '{R.ALREADY_INSIDE}' "
+        f"WHEN {_PASSBACK} THEN '{R.PASSBACK_TOO_SOON}' ELSE '{R.OK}' END, "
+        f"last_in_at = CASE WHEN {_ENTRY_ADMITTED} THEN %(at)s ELSE p.last_in_at END, "
+        f"inside = p.inside OR {_ENTRY_ADMITTED}",
+    ),
+    Direction.OUT: (
+        f"FALSE, NULL, '{R.EXIT_WITHOUT_ENTRY}'",
+        f"last_reason = CASE WHEN p.inside THEN '{R.OK}' ELSE '{R.EXIT_WITHOUT_ENTRY}' END, "
+        "inside = FALSE",
+    ),
+}
+_EVENT_COLUMNS = (
+    "site_id, reader_id, event_id, direction, method, at, admitted, reason, card_id, "
+    "card_number, employer_orgnr"
+)
+
+
+def _decide_sql(direction: str) -> str:
+    """PostgreSQL: the presence upsert and the event insert in one statement. Nothing
+    happens for an event id this reader already recorded (no row returned)."""
+    new, update = _PRESENCE[direction]
+    admitted = ", ".join(f"'{r}'" for r in _ADMITTED_REASONS)
+    return (
+        f"WITH decided AS (INSERT INTO {_GP} AS p (site_id, card_id, inside, last_in_at, "
+        f"last_reason) SELECT %(site)s, %(card)s, {new} WHERE NOT EXISTS (SELECT 1 FROM {_GE} e "
+        "WHERE e.reader_id = %(reader)s AND e.event_id = %(event_id)s) "
+        f"ON CONFLICT (site_id, card_id) DO UPDATE SET {update} RETURNING p.last_reason) "
+        f"INSERT INTO {_GE} ({_EVENT_COLUMNS}) SELECT %(site)s, %(reader)s, %(event_id)s, "
+        f"%(direction)s, %(method)s, %(at)s, decided.last_reason IN ({admitted}), "
+        "decided.last_reason, %(card)s, %(card_number)s, %(employer_orgnr)s FROM decided "
+        "RETURNING admitted, reason"
+    )
+
+
+def _upsert_sql(direction: str) -> str:
+    """Other databases: the presence upsert alone (inside a transaction)."""
+    new, update = _PRESENCE[direction]
+    return (
+        f"INSERT INTO {_GP} AS p (site_id, card_id, inside, last_in_at, last_reason) "
+        f"VALUES (%(site)s, %(card)s, {new}) ON CONFLICT (site_id, card_id) DO UPDATE SET "
+        f"{update} RETURNING last_reason"
+    )
+
+
+_DECIDE = {d: _decide_sql(d) for d in (Direction.IN, Direction.OUT)}
+_UPSERT = {d: _upsert_sql(d) for d in (Direction.IN, Direction.OUT)}
+_INSERT = (
+    f"INSERT INTO {_GE} ({_EVENT_COLUMNS}) VALUES (%(site)s, %(reader)s, %(event_id)s, "
+    "%(direction)s, %(method)s, %(at)s, %(admitted)s, %(reason)s, %(card)s, %(card_number)s, "
+    "%(employer_orgnr)s) ON CONFLICT (reader_id, event_id) DO NOTHING RETURNING id"
+)
+
+
+def _params(
+    site: ReaderSite, card: _CardRow | None, *, event_id: str, direction: str, method: str, at
+) -> dict:
     window = dt.timedelta(minutes=site.anti_passback_minutes)
-    if last_in_at is not None and window and now - last_in_at < window:
-        return False, R.PASSBACK_TOO_SOON
-    return True, R.OK
+    return {
+        "site": site.site_id,
+        "reader": site.reader_id,
+        "event_id": event_id,
+        "direction": direction,
+        "method": method,
+        "at": at,
+        "card": card.id if card else None,
+        "card_number": card.card_number if card else "",
+        "employer_orgnr": card.employer_orgnr if card else "",
+        "window_on": bool(window),
+        "cutoff": at - window,
+    }
 
 
-def _existing(reader_id: int, event_id: str) -> Decision | None:
-    with connection.cursor() as cursor:
+def _decide_and_record(db, params: dict) -> tuple[bool, str] | None:
+    """Decide a card that passed the rules against its presence and record the event:
+    (admitted, reason), or None if this reader already recorded this event id."""
+    direction = params["direction"]
+    if db.vendor != "postgresql":
+        with transaction.atomic(using=db.alias):  # SQLite: IMMEDIATE, one writer at a time
+            if _existing(db, params["reader"], params["event_id"]) is not None:
+                return None
+            cursor = _cursor(db)
+            cursor.execute(_UPSERT[direction], params)
+            reason = cursor.fetchone()[0]
+            admitted = reason in _ADMITTED_REASONS
+            _insert(db, dict(params, admitted=admitted, reason=reason))
+        return admitted, reason
+    try:
+        if db.in_atomic_block:  # (tests; callers in a transaction) keep it usable
+            with transaction.atomic(using=db.alias):
+                cursor = _cursor(db)
+                cursor.execute(_DECIDE[direction], params)
+                row = cursor.fetchone()
+        else:  # autocommit: the statement is its own transaction
+            cursor = _cursor(db)
+            cursor.execute(_DECIDE[direction], params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        # The same event id from this reader at the same moment: the first one
+        # committed, and this statement (its presence update too) was undone.
+        if _existing(db, params["reader"], params["event_id"]) is None:
+            raise
+        return None
+    return None if row is None else (bool(row[0]), row[1])
+
+
+def _insert(db, params: dict) -> bool:
+    """Append an event decided without presence; False if this reader already
+    recorded this event id."""
+    cursor = _cursor(db)
+    cursor.execute(_INSERT, params)
+    return cursor.fetchone() is not None
+
+
+def _existing(db, reader_id: int, event_id: str) -> Decision | None:
+    with db.cursor() as cursor:
         cursor.execute(_EXISTING, [reader_id, event_id])
         row = cursor.fetchone()
     if row is None:
@@ -300,45 +452,6 @@ def _existing(reader_id: int, event_id: str) -> Decision | None:
     )
 
 
-_INSERT = (
-    f"INSERT INTO {_GE} (site_id, reader_id, event_id, direction, method, at, admitted, reason, "
-    "card_id, card_number, employer_orgnr) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (reader_id, event_id) DO NOTHING RETURNING id"
-)
-
-
-def _insert(
-    site: ReaderSite,
-    *,
-    event_id: str,
-    direction: str,
-    method: str,
-    at: dt.datetime,
-    admitted: bool,
-    reason: str,
-    card: _CardRow | None,
-) -> bool:
-    """Append the event; False if this reader already recorded this event id."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT,
-            [
-                site.site_id,
-                site.reader_id,
-                event_id,
-                direction,
-                method,
-                at,
-                admitted,
-                reason,
-                card.id if card else None,
-                card.card_number if card else "",
-                card.employer_orgnr if card else "",
-            ],
-        )
-        return cursor.fetchone() is not None
-
-
 def gate_decide(
     *,
     site: ReaderSite,
@@ -349,20 +462,26 @@ def gate_decide(
 ) -> Decision:
     """Decide one gate event and record it (idempotent per reader and event id:
     a retried id gets the first answer, and nothing new is recorded)."""
+    db = connections[DEFAULT_DB_ALIAS]
     now = now or timezone.now()
     today = timezone.localdate(now)
-    fields = {"event_id": event_id, "direction": direction, "method": method_of(presented)}
-    with transaction.atomic():
-        _, card, reason = _identify(presented, site.site_id, now)  # locks (site, card)
-        if not reason and card is not None:
-            reason = _rules(site, card, direction, today)
-        if reason or card is None:
-            admitted = False
-        else:
-            admitted, reason = _presence_reason(site, card.id, direction, now)
-        inserted = _insert(site, admitted=admitted, reason=reason, card=card, at=now, **fields)
-    if not inserted:  # a retry (or the same id twice at once): the first answer stands
-        previous = _existing(site.reader_id, event_id)
+    found = _identify(db, presented, site.site_id, now)
+    card, reason = found.card, found.reason
+    if card is not None and not reason:
+        reason = _rules(site, card, direction, today)
+    params = _params(
+        site, card, event_id=event_id, direction=direction, method=method_of(presented), at=now
+    )
+    if card is not None and not reason:
+        decided = _decide_and_record(db, params)
+        if decided is not None:
+            admitted, reason = decided
+    else:
+        admitted = False
+        recorded = _insert(db, dict(params, admitted=False, reason=reason))
+        decided = (admitted, reason) if recorded else None
+    if decided is None:  # a retry (or the same id twice at once): the first answer stands
+        previous = _existing(db, site.reader_id, event_id)
         if previous is None:  # pragma: no cover - the row we collided with must exist
             raise RuntimeError(f"gate event {event_id!r} collided but cannot be read")
         return previous
@@ -373,4 +492,6 @@ def gate_decide(
         reason=reason,
         card_number=card.card_number if card else "",
         at=now,
+        card=card,
+        checked_number=found.checked_number,
     )

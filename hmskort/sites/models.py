@@ -159,15 +159,9 @@ class GateEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reader", "event_id"], name="gate_event_idempotent")
         ]
-        indexes = [
-            models.Index(fields=["site", "at"], name="gate_event_site_at"),
-            # Anti-passback: the last admitted event of a card on a site, by direction.
-            models.Index(
-                fields=["site", "card", "direction", "id"],
-                condition=models.Q(admitted=True),
-                name="gate_event_presence",
-            ),
-        ]
+        # The crew list and working hours read by site and time. Presence (inside
+        # or not, the last entry) is kept in GatePresence, not searched for here.
+        indexes = [models.Index(fields=["site", "at"], name="gate_event_site_at")]
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -176,3 +170,38 @@ class GateEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("GateEvent is append-only")
+
+
+class GatePresence(models.Model):
+    """Where a card stands on a site, from its admitted gate events: inside or not,
+    and when it last entered (anti-passback). One row per (site, card).
+
+    Derived state, never edited by hand: the statement that records a gate event
+    decides it against this row and updates the row in the same statement
+    (`hmskort.sites.gate`), so the two always agree. Migration 0002 built the rows
+    from the events recorded before it; `GateEvent` stays the one record."""
+
+    pk = models.CompositePrimaryKey("site", "card")
+    # No foreign-key constraints or extra indexes: every row is written in the same
+    # statement as a GateEvent for the same site and card (whose constraints hold),
+    # and each would cost the hot statement a lookup.
+    site = models.ForeignKey(
+        Site, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    card = models.ForeignKey(
+        "cards.Card",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    inside = models.BooleanField()
+    last_in_at = models.DateTimeField(null=True)  # the last admitted entry
+    last_reason = models.CharField(max_length=32)  # the reason of the last decision on it
+
+    class Meta:
+        verbose_name = _("tilstedeværelse")
+        verbose_name_plural = _("tilstedeværelser")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.card_id}: {'inne' if self.inside else 'ute'}"

@@ -9,11 +9,14 @@ Only the check id (a new UUID per look-up) differs between the two answers.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 
 import pytest
 import schemathesis
@@ -27,16 +30,28 @@ from hmskort.api import fastlane
 from hmskort.api.auth import forget_token
 from hmskort.api.fastlane import FastLane
 from hmskort.api.models import ApiLevel
+from hmskort.api.oauth_settings import SCOPE_GATE
+from hmskort.api.services import api_token_issue
 from hmskort.api.tests.conftest import _company, _user
 from hmskort.api.tests.test_schemathesis import CHECKS, SETTINGS
+from hmskort.cards.models import Card
 from hmskort.cards.numbers import is_valid_card_number, new_card_number
 from hmskort.cards.tests.factories import CardFactory
+from hmskort.checks.tests.helpers import employment_card
 from hmskort.receipts import abuse, recorder
-from hmskort.receipts.models import AbuseSignal
+from hmskort.receipts.models import AbuseSignal, CardCheck
+from hmskort.receipts.services import checks_flush
+from hmskort.registers.models import Enhet
+from hmskort.registers.tests.factories import EnhetFactory
+from hmskort.sites.gate import reader_cache_clear
+from hmskort.sites.models import GateEvent, Site
+from hmskort.sites.services import gate_reader_create, site_create
 
 pytestmark = pytest.mark.django_db
 
 DJANGO = get_wsgi_application()
+#: Where `environ` keeps a request body; `call` gives each call a fresh stream of it.
+BODY = "hmskort.test.body"
 
 
 class Spy:
@@ -68,7 +83,14 @@ def lane(in_process) -> tuple[FastLane, Spy]:
     return FastLane(spy), spy
 
 
-def environ(path: str, *, method: str = "GET", token: str | None = None, **headers) -> dict:
+def environ(
+    path: str,
+    *,
+    method: str = "GET",
+    token: str | None = None,
+    body: bytes | None = None,
+    **headers,
+) -> dict:
     env = {
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
@@ -89,6 +111,10 @@ def environ(path: str, *, method: str = "GET", token: str | None = None, **heade
     }
     if token is not None:
         env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    if body is not None:
+        env["CONTENT_TYPE"] = "application/json"
+        env["CONTENT_LENGTH"] = str(len(body))
+        env[BODY] = body
     env.update(headers)
     return env
 
@@ -99,7 +125,7 @@ def call(app, env: dict) -> tuple[int, dict[str, str], bytes]:
     def start_response(status, headers, exc_info=None):
         captured["status"], captured["headers"] = status, headers
 
-    result = app(dict(env, **{"wsgi.input": io.BytesIO(b"")}), start_response)
+    result = app(dict(env, **{"wsgi.input": io.BytesIO(env.get(BODY, b""))}), start_response)
     try:
         body = b"".join(result)
     finally:
@@ -380,6 +406,318 @@ def test_unexpected_error_is_500_internal_error(lane, level1, company_a, monkeyp
     status, _headers, body = call(
         app, environ(f"/api/v1/cards/{company_a.card.card_number}", token=level1.token)
     )
+    assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
+    assert "boom" not in body.decode()
+
+
+# --- gate events (POST /api/v1/gate/events) ----------------------------------------------
+
+GATE = "/api/v1/gate/events"
+
+
+@dataclass
+class Gate:
+    site: Site
+    token: str
+    client_pk: int
+    card: Card  # an active BA card of the main contractor, on the site
+    contractor: Enhet
+
+
+@pytest.fixture
+def gate(db) -> Gate:
+    """A site (anti-passback off, so one card can go in, out and in again at once)
+    with a gate reader and a worker's card."""
+    reader_cache_clear()
+    contractor = EnhetFactory(navn="Hovedentreprenør Bygg AS")
+    today = timezone.localdate()
+    site = site_create(
+        owner_orgnr=contractor.organisasjonsnummer,
+        owner_name=contractor.navn,
+        name="Bjørvika kvartal 9",
+        address="Dronning Eufemias gate 1, 0191 Oslo",
+        builder_name="Byggherre Eiendom AS",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=300),
+        required_industry="BA",
+        anti_passback_minutes=0,
+        created_by="test",
+    )
+    creds = gate_reader_create(site=site, name="Port A", created_by="test")
+    token = api_token_issue(client=creds.reader.api_client, scope=SCOPE_GATE)
+    card = employment_card(enhet=contractor, active=True)
+    yield Gate(site, token, creds.reader.api_client_id, card, contractor)
+    reader_cache_clear()
+
+
+def gate_env(token: str | None, event_id: str, direction: str = "in", **scan) -> dict:
+    body = json.dumps({"event_id": event_id, "direction": direction, **scan}).encode()
+    return environ(GATE, method="POST", token=token, body=body)
+
+
+def gate_raw(token: str | None, body: bytes, **headers) -> dict:
+    return environ(GATE, method="POST", token=token, body=body, **headers)
+
+
+def fast_only(lane, env: dict):
+    app, spy = lane
+    before = len(spy.calls)
+    answer = call(app, env)
+    assert len(spy.calls) == before, "the fast lane passed the request on to Django"
+    return answer
+
+
+def assert_same_decision(fast, slow) -> tuple[dict, dict]:
+    """Two decisions of the same kind, one per path: the same status, headers and bytes,
+    apart from what must differ (event id, time, check id), each swapped in place."""
+    (fs, fh, fb), (ss, sh, sb) = fast, slow
+    assert fs == ss == 200
+    assert fh == sh
+    fdata, sdata = json.loads(fb), json.loads(sb)
+    assert list(fdata) == list(sdata)
+    swapped = fb
+    for key in ("event_id", "at", "check_id"):
+        if fdata[key] != sdata[key]:
+            old, new = json.dumps(fdata[key]).encode(), json.dumps(sdata[key]).encode()
+            assert swapped.count(old) == 1
+            swapped = swapped.replace(old, new)
+    assert swapped == sb
+    return fdata, sdata
+
+
+@pytest.mark.parametrize("language", [None, "en-GB,en;q=0.8", "nb", "de"])
+def test_gate_admit_is_the_same_on_both_paths(lane, gate, language):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    number = gate.card.card_number
+    fast = fast_only(lane, dict(gate_env(gate.token, "fast-1", card_number=number), **headers))
+    out = fast_only(lane, gate_env(gate.token, "fast-2", "out", card_number=number))
+    assert json.loads(out[2])["reason"] == "ok"
+    slow = call(DJANGO, dict(gate_env(gate.token, "slow-1", card_number=number), **headers))
+    fdata, sdata = assert_same_decision(fast, slow)
+    assert fdata["decision"] == "admit" and fdata["reason"] == "ok" and not fdata["replayed"]
+    assert fdata["card_number"] == number
+    assert fdata["check_id"] and sdata["check_id"] and fdata["check_id"] != sdata["check_id"]
+    english = language and language.startswith("en")
+    assert fdata["message"] == ("Admitted" if english else "Godkjent")
+    assert fast[1]["Content-Language"] == ("en" if english else "nb")
+    # The time is as ninja writes it: ISO 8601, milliseconds, "Z" for UTC.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", fdata["at"])
+    assert GateEvent.objects.filter(site=gate.site, admitted=True).count() == 3
+
+
+def test_gate_already_inside_is_the_same_on_both_paths(lane, gate):
+    number = gate.card.card_number
+    fast_only(lane, gate_env(gate.token, "fast-1", card_number=number))
+    fast = fast_only(lane, gate_env(gate.token, "fast-2", card_number=number))
+    slow = call(DJANGO, gate_env(gate.token, "slow-2", card_number=number))
+    fdata, _ = assert_same_decision(fast, slow)
+    assert (fdata["admitted"], fdata["reason"]) == (False, "already_inside")
+
+
+@pytest.mark.parametrize("kind", ["blocked", "not_on_site", "unknown", "forged_qr", "malformed"])
+def test_gate_refusals_are_the_same_on_both_paths(lane, gate, kind):
+    if kind == "blocked":
+        scan = {"card_number": employment_card(enhet=gate.contractor, blocked=True).card_number}
+    elif kind == "not_on_site":
+        scan = {"card_number": employment_card(enhet=EnhetFactory(), active=True).card_number}
+    elif kind == "unknown":
+        scan = {"card_number": unknown_valid_number()}
+    elif kind == "forged_qr":
+        scan = {"qr_token": "not.a.token"}
+    else:
+        scan = {"card_number": invalid_number()}
+    fast = fast_only(lane, gate_env(gate.token, "fast-1", **scan))
+    slow = call(DJANGO, gate_env(gate.token, "slow-1", **scan))
+    fdata, sdata = assert_same_decision(fast, slow)
+    expected = {
+        "blocked": "card_blocked",
+        "not_on_site": "company_not_on_site",
+        "unknown": "card_unknown",
+        "forged_qr": "token_invalid",
+        "malformed": "card_unknown",
+    }[kind]
+    assert (fdata["admitted"], fdata["reason"]) == (False, expected)
+    # A card number was looked up (a check is recorded) unless none could be read.
+    looked_up = kind not in ("forged_qr", "malformed")
+    assert bool(fdata["check_id"]) is looked_up and bool(sdata["check_id"]) is looked_up
+
+
+def test_gate_replayed_event_id_is_the_same_on_both_paths(lane, gate):
+    number = gate.card.card_number
+    first = fast_only(lane, gate_env(gate.token, "reader-1:0001", card_number=number))
+    fast, slow = both(lane, gate_env(gate.token, "reader-1:0001", card_number=number))
+    body = assert_same(fast, slow)
+    assert body["replayed"] and body["check_id"] is None
+    original = json.loads(first[2])
+    assert body["at"] == original["at"] and body["reason"] == original["reason"] == "ok"
+    assert GateEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event_id": "x", "direction": "in"}',
+        b'{"event_id": "x", "direction": "in", "card_number": "1", "chip_code": "AB"}',
+        b'{"event_id": "bad id!", "direction": "in", "card_number": "1"}',
+        b'{"event_id": "x", "direction": "sideways", "card_number": "1"}',
+        b'{"event_id": "", "card_number": ""}',
+        b'{"event_id": "x", "direction": "in", "card_number": 1234567890}',
+        b"{}",
+        b"[]",
+        b'"x"',
+        b"null",
+    ],
+    ids=[
+        "no-identifier",
+        "two-identifiers",
+        "event-id-pattern",
+        "direction",
+        "empty-values",
+        "number-not-string",
+        "empty-object",
+        "list",
+        "string",
+        "null",
+    ],
+)
+def test_gate_validation_errors_are_the_same_on_both_paths(lane, gate, body):
+    fast, slow = both(lane, gate_raw(gate.token, body))
+    answer = assert_same(fast, slow)
+    assert fast[0] == 422 and answer["error"]["code"] == "validation_error"
+    assert not GateEvent.objects.exists()
+
+
+@pytest.mark.parametrize("body", [b'{"event_id": ', b"nul", b"\xff\xfe{", b"{'a': 1}"])
+def test_gate_body_that_is_not_json_is_400_on_both_paths(lane, gate, body):
+    fast, slow = both(lane, gate_raw(gate.token, body))
+    answer = assert_same(fast, slow)
+    assert fast[0] == 400 and answer["error"]["code"] == "malformed_request"
+
+
+@pytest.mark.parametrize("client", ["level1", "level2"])
+def test_gate_with_a_token_that_is_no_readers_is_404_on_both_paths(
+    lane, gate, level1, level2_a, client
+):
+    token = (level1 if client == "level1" else level2_a).token
+    fast, slow = both(lane, gate_env(token, "x-1", card_number=gate.card.card_number))
+    answer = assert_same(fast, slow)
+    assert fast[0] == 404 and answer["error"]["code"] == "reader_not_found"
+    assert not GateEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, "", "Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-token"]
+)
+def test_gate_without_a_valid_token_is_401_on_both_paths(lane, gate, authorization):
+    env = gate_env(None, "x-1", card_number=gate.card.card_number)
+    if authorization is not None:
+        env["HTTP_AUTHORIZATION"] = authorization
+    fast, slow = both(lane, env)
+    assert_same(fast, slow)
+    assert fast[0] == 401 and fast[1]["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert not GateEvent.objects.exists()
+
+
+def test_gate_with_an_expired_token_is_401_on_both_paths(lane, gate):
+    AccessToken.objects.update(expires="2000-01-01T00:00:00Z")
+    fast, slow = both(lane, gate_env(gate.token, "x-1", card_number=gate.card.card_number))
+    body = assert_same(fast, slow)
+    assert fast[0] == 401 and body["error"]["code"] == "access_token_expired"
+
+
+def test_gate_with_a_deactivated_reader_is_401_on_both_paths(lane, gate):
+    from hmskort.sites.models import GateReader
+    from hmskort.sites.services import gate_reader_deactivate
+
+    gate_reader_deactivate(reader=GateReader.objects.get(site=gate.site), actor="owner")
+    forget_token(gate.token)  # the shared token cache (10 s in production)
+    fast, slow = both(lane, gate_env(gate.token, "x-1", card_number=gate.card.card_number))
+    body = assert_same(fast, slow)
+    assert fast[0] == 401 and body["error"]["code"] == "invalid_access_token"
+
+
+def test_a_token_cached_for_one_endpoint_is_not_thereby_good_for_another(lane, gate, level1):
+    """The fast lane keeps validated tokens per kind of authentication: a level-1
+    token that opened ping does not open the gate, nor a reader's token ping."""
+    app, _spy = lane
+    assert call(app, environ("/api/v1/ping", token=level1.token))[0] == 200
+    status, _h, body = call(app, gate_env(level1.token, "x-1", card_number=gate.card.card_number))
+    assert status == 404 and json.loads(body)["error"]["code"] == "reader_not_found"
+    status, _h, _b = call(app, gate_env(gate.token, "x-2", card_number=gate.card.card_number))
+    assert status == 200
+    status, _h, body = call(app, environ("/api/v1/ping", token=gate.token))
+    assert status == 403 and json.loads(body)["error"]["code"] == "insufficient_scope"
+
+
+def test_the_gate_check_is_recorded_as_on_the_django_path(lane, gate):
+    number = gate.card.card_number
+    fast = fast_only(lane, gate_env(gate.token, "fast-1", card_number=number))
+    fast_only(lane, gate_env(gate.token, "fast-2", "out", card_number=number))
+    slow = call(DJANGO, gate_env(gate.token, "slow-1", card_number=number))
+    checks_flush()
+    ids = [json.loads(answer[2])["check_id"] for answer in (fast, slow)]
+    rows = [CardCheck.objects.filter(pk=check_id).values().get() for check_id in ids]
+    for row in rows:
+        del row["check_id"], row["checked_at"]
+    assert rows[0] == rows[1]
+    assert rows[0]["channel"] == "gate" and rows[0]["site_name"] == gate.site.name
+    assert rows[0]["api_client_id"] == gate.client_pk and rows[0]["status"] == "valid"
+    assert (
+        rows[0]["card_number"] == number
+        and rows[0]["employer_orgnr"] == gate.contractor.organisasjonsnummer
+    )
+
+
+def test_csrf_is_not_needed_on_the_django_path(lane, gate):
+    """The API is bearer-token only: the Django path (CsrfViewMiddleware included)
+    answers a POST without any CSRF cookie or token."""
+    status, _h, body = call(DJANGO, gate_env(gate.token, "x-1", card_number=gate.card.card_number))
+    assert status == 200 and json.loads(body)["admitted"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["text-plain", "no-content-type", "form", "no-length", "empty", "too-long", "chunked"],
+)
+def test_unusual_gate_requests_go_to_django_unchanged(lane, gate, change):
+    env = gate_env(gate.token, "x-1", card_number=gate.card.card_number)
+    if change == "text-plain":
+        env["CONTENT_TYPE"] = "text/plain"
+    elif change == "no-content-type":
+        del env["CONTENT_TYPE"]
+    elif change == "form":
+        env["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    elif change == "no-length":
+        del env["CONTENT_LENGTH"]
+    elif change == "empty":
+        env[BODY], env["CONTENT_LENGTH"] = b"", "0"
+    elif change == "too-long":
+        padding = " " * (fastlane.MAX_GATE_BODY + 1 - len(env[BODY]))
+        env[BODY] = env[BODY][:-1] + padding.encode() + b"}"
+        env["CONTENT_LENGTH"] = str(len(env[BODY]))
+    else:
+        env["HTTP_TRANSFER_ENCODING"] = "chunked"
+    app, spy = lane
+    status, _headers, _body = call(app, env)
+    assert spy.calls == [GATE]
+    # (Django again with the same event id: a replay where the first was recorded.)
+    assert status == call(DJANGO, env)[0]
+
+
+def test_config_wsgi_serves_the_gate_in_the_fast_lane():
+    from config import wsgi
+
+    assert wsgi.application.gate_path == GATE
+
+
+def test_unexpected_gate_error_is_500_internal_error(lane, gate, monkeypatch):
+    app, _spy = lane
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app, "_gate", broken)
+    status, _headers, body = call(app, gate_env(gate.token, "x", card_number=gate.card.card_number))
     assert status == 500 and json.loads(body)["error"]["code"] == "internal_error"
     assert "boom" not in body.decode()
 
