@@ -48,10 +48,10 @@ def _who(check: dict, names: dict[int, str], reports: dict) -> str:
     channel = check["channel"]
     if channel == Channel.INSPECTOR:
         return gettext("tilsynsmyndighet")  # never the inspector's name or agency
+    if channel == Channel.GATE and check["site_name"]:
+        return check["site_name"]  # the site, not its gate reader's client name
     if check["api_client_id"] is not None:
         return names.get(check["api_client_id"], gettext("API-klient"))
-    if channel == Channel.GATE:
-        return check["site_name"]
     if channel == Channel.CREW:
         return reports.get(check["report_id"]) or gettext("innlogget bruker")
     return ""

@@ -251,6 +251,8 @@ def _utc(moment: dt.datetime) -> str:
 def checked_by(check: CardCheck, *, organisations: dict[int, str] | None = None) -> str:
     """Who asked, as the receipt states it: an API client's organisation, an
     inspection authority, a site; "" for the public."""
+    if check.channel == Channel.GATE and check.site_name:
+        return check.site_name
     if check.api_client_id is not None:
         if organisations is None:
             organisations = api_client_names([check.api_client_id])
