@@ -19,3 +19,21 @@ else:
     from hmskort.api.fastlane import FastLane
 
     application = FastLane(django_application)
+
+# Garbage collection in a web worker. Everything loaded at start-up (Django,
+# the URL configuration and every view module it imports, the fast lane) lives
+# as long as the process; without this each full collection walked all of it
+# again: pauses of 100-135 ms, several a minute under load, in the middle of
+# answering (seen with gc.callbacks in bench/status_load.py's workers). Load it
+# all now, then move it out of the collector's sight (gc.freeze), and collect
+# the youngest generation less often: request garbage is freed by reference
+# counting, the collector is only needed for cycles.
+if os.environ.get("HMSKORT_GC_FREEZE", "1").strip().lower() not in {"0", "false", "no", "off"}:
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (imports every URL module and view)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7000, 10, 10)
