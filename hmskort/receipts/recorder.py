@@ -129,7 +129,9 @@ class Spool:
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.ftruncate(fd, SPOOL_FILE_BYTES)
+            # Reserve the blocks now: a full disk is an OSError here, not a SIGBUS
+            # when a later copy touches a page the file system cannot back.
+            os.posix_fallocate(fd, 0, SPOOL_FILE_BYTES)
             self._map = mmap.mmap(
                 fd, SPOOL_FILE_BYTES, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE
             )
