@@ -172,6 +172,8 @@ def start_server(
     gunicorn = Path(PYTHON).with_name("gunicorn")
     cmd = [
         str(gunicorn),
+        "--config",
+        "config/gunicorn.conf.py",
         "config.wsgi:application",
         "--workers",
         str(workers),
