@@ -45,13 +45,28 @@ def error_body(
     *,
     fields: dict[str, str] | None = None,
     reasons: list[dict] | None = None,
+    retry_after: int | None = None,
 ) -> dict:
     error: dict = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
     if reasons is not None:
         error["reasons"] = reasons
+    if retry_after is not None:
+        error["retry_after"] = retry_after
     return {"error": error}
+
+
+def retry_after_of(exc: Exception) -> int | None:
+    """Seconds a refused client should wait (a 429), or None: `LookupThrottled`'s
+    `retry_after`, ninja's `Throttled.wait`. Answered both as the `Retry-After`
+    header (RFC 9110 §10.2.3) and as `error.retry_after` in the body."""
+    value = getattr(exc, "retry_after", None)
+    if value is None:
+        value = getattr(exc, "wait", None)
+    if value is None:
+        return None
+    return max(int(-(-float(value) // 1)), 1)  # whole seconds, rounded up, at least 1
 
 
 def reasons_payload(codes, language: str) -> list[dict]:
@@ -90,6 +105,9 @@ def validation_fields(errors: list[dict]) -> dict[str, str]:
 def install_error_handlers(api: NinjaAPI) -> None:
     def respond(request: HttpRequest, status: int, body: dict) -> HttpResponse:
         response = api.create_response(request, body, status=status)
+        retry_after = body["error"].get("retry_after")
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         if status == 401:
             response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         elif status == 403 and body["error"]["code"] == "insufficient_scope":
@@ -107,7 +125,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(
             request,
             exc.http_status,
-            error_body(exc.code, exc.message, fields=fields, reasons=reasons),
+            error_body(
+                exc.code,
+                exc.message,
+                fields=fields,
+                reasons=reasons,
+                retry_after=retry_after_of(exc) if exc.http_status == 429 else None,
+            ),
         )
 
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -137,7 +161,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 "Forespørselen kunne ikke leses som JSON (the request body is not valid JSON).",
             )
         elif exc.status_code == 429:
-            body = error_body("throttled", "For mange forespørsler (too many requests).")
+            body = error_body(
+                "throttled",
+                "For mange forespørsler (too many requests).",
+                retry_after=retry_after_of(exc),
+            )
         else:
             body = error_body("http_error", str(exc))
         return respond(request, exc.status_code, body)

@@ -82,7 +82,7 @@ from ninja.errors import HttpError, ValidationErrorContext
 
 from hmskort.api import statuscache
 from hmskort.api.auth import OAuth2Bearer
-from hmskort.api.errors import error_body, reasons_payload, validation_fields
+from hmskort.api.errors import error_body, reasons_payload, retry_after_of, validation_fields
 from hmskort.api.language import request_language
 from hmskort.api.oauth_settings import SCOPE_LEVEL1, TOKEN_CACHE_SECONDS
 from hmskort.core.errors import ApplicationError
@@ -440,6 +440,9 @@ class FastLane:
         headers = [("Content-Type", _CONTENT_TYPE), ("Content-Length", str(len(content)))]
         headers += self._headers
         headers.append(("Content-Language", language))
+        retry_after = body["error"].get("retry_after") if status == 429 else None
+        if retry_after is not None:
+            headers.append(("Retry-After", str(retry_after)))
         if status == 401:
             headers.append(("WWW-Authenticate", 'Bearer error="invalid_token"'))
         elif status == 403 and body["error"]["code"] == "insufficient_scope":
@@ -490,7 +493,13 @@ class FastLane:
         """As `hmskort.api.errors`' handler for ApplicationError."""
         reason_codes = exc.extra.get("reason_codes")
         reasons = reasons_payload(reason_codes, language) if reason_codes is not None else None
-        return error_body(exc.code, exc.message, fields=exc.extra.get("fields"), reasons=reasons)
+        return error_body(
+            exc.code,
+            exc.message,
+            fields=exc.extra.get("fields"),
+            reasons=reasons,
+            retry_after=retry_after_of(exc) if exc.http_status == 429 else None,
+        )
 
     def forget_tokens(self) -> None:
         """Drop every token this process keeps (tests; after revoking in this process)."""

@@ -65,6 +65,10 @@ class ErrorDetail(Schema):
     reasons: list[ReasonOut] | None = Field(
         default=None, description="Reason codes and texts (refused orders)"
     )
+    retry_after: int | None = Field(
+        default=None,
+        description="Seconds to wait before asking again (429 only; also the Retry-After header)",
+    )
 
 
 class ErrorOut(Schema):

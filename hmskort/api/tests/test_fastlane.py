@@ -266,13 +266,15 @@ def test_expired_token_is_401_access_token_expired(lane, level1):
     assert fast[0] == 401 and body["error"]["code"] == "access_token_expired"
 
 
-def test_blocked_source_is_429_lookup_throttled(lane, level1, company_a):
+def test_blocked_source_is_429_lookup_throttled_with_retry_after(lane, level1, company_a):
+    # Flagged 599.5 s ago, blocked for an hour: 3000.5 s left, so both answers (a
+    # few milliseconds apart) say 3000 s, in the header and in the body.
     AbuseSignal.objects.create(
         kind="enumeration",
         source_key=f"api:{level1.client.pk}",
         count=21,
         window_seconds=600,
-        created_at=timezone.now(),
+        created_at=timezone.now() - dt.timedelta(seconds=599.5),
     )
     abuse.blocks_forget()
     fast, slow = both(
@@ -280,6 +282,8 @@ def test_blocked_source_is_429_lookup_throttled(lane, level1, company_a):
     )
     body = assert_same(fast, slow)
     assert fast[0] == 429 and body["error"]["code"] == "lookup_throttled"
+    assert body["error"]["retry_after"] == 3000
+    assert dict(fast[1])["Retry-After"] == "3000"
 
 
 # --- recording ------------------------------------------------------------------

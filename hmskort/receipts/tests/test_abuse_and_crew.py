@@ -176,6 +176,9 @@ def test_a_block_flagged_elsewhere_holds_within_a_second_and_resolving_lifts_it(
     time.sleep(0.25)
     refused = client.get(url, **level1.headers)
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "lookup_throttled"
+    # How long to back off: the rest of the hour-long block, as header and in the body.
+    wait = int(refused["Retry-After"])
+    assert 3590 <= wait <= 3600 and refused.json()["error"]["retry_after"] == wait
     signal.resolved_at = timezone.now()
     signal.save()
     time.sleep(0.25)
