@@ -22,6 +22,11 @@ class AddEmployeeForm(forms.Form):
         help_text=_("11 siffer"),
         max_length=20,
     )
+    surname = forms.CharField(
+        label=_("Etternavn"),
+        help_text=_("Som i Folkeregisteret. Ved dobbelt etternavn holder det med ett av dem."),
+        max_length=100,
+    )
 
 
 class CartItemForm(forms.Form):

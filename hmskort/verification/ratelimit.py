@@ -50,11 +50,14 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def rate_limit_hit(*, scope: str, client: str, now: float | None = None) -> RateLimitResult:
-    """Count one request of `client` in `scope`; whether it is within every limit."""
+def rate_limit_hit(
+    *, scope: str, client: str, now: float | None = None, limits=None
+) -> RateLimitResult:
+    """Count one request of `client` in `scope`; whether it is within every limit
+    (`limits`, else the scope's configured ones)."""
     now = time.time() if now is None else now
     retry_after = 0
-    for requests, seconds in limits_for(scope):
+    for requests, seconds in limits_for(scope) if limits is None else limits:
         window = int(now // seconds)
         key = f"ratelimit:{scope}:{seconds}:{client}:{window}"
         cache.add(key, 0, timeout=seconds + 1)
@@ -64,5 +67,19 @@ def rate_limit_hit(*, scope: str, client: str, now: float | None = None) -> Rate
             cache.set(key, 1, timeout=seconds + 1)
             count = 1
         if count > requests:
+            retry_after = max(retry_after, int((window + 1) * seconds - now) + 1)
+    return RateLimitResult(allowed=retry_after == 0, retry_after=retry_after)
+
+
+def rate_limit_peek(
+    *, scope: str, client: str, now: float | None = None, limits=None
+) -> RateLimitResult:
+    """Whether `client` is already over a limit of `scope`, without counting."""
+    now = time.time() if now is None else now
+    retry_after = 0
+    for requests, seconds in limits_for(scope) if limits is None else limits:
+        window = int(now // seconds)
+        count = cache.get(f"ratelimit:{scope}:{seconds}:{client}:{window}") or 0
+        if count >= requests:
             retry_after = max(retry_after, int((window + 1) * seconds - now) + 1)
     return RateLimitResult(allowed=retry_after == 0, retry_after=retry_after)

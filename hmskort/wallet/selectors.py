@@ -323,6 +323,7 @@ _ACTIONS = {
     "view": gettext_noop("Så på opplysninger om deg"),
     "list": gettext_noop("Så på en liste med deg"),
     "search": gettext_noop("Søkte etter deg"),
+    "employee_add": gettext_noop("La deg til i ansattlisten sin (slo opp navnet ditt)"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from hmskort.portal.services.employees import (
     InvalidPersonIdentifier,
     PersonNotFound,
     employee_add,
+    surname_matches,
 )
 from hmskort.portal.tests.conftest import url
 from hmskort.registers.identifiers import valid_fnr
@@ -82,7 +84,9 @@ def test_paging(owner_client, company):
 
 def test_add_employee_takes_name_from_folkeregisteret(owner_client, company, owner):
     person = PersonFactory(fornavn="Kari", etternavn="Nordmann")
-    response = owner_client.post(url("employee_add", company), {"person_id": person.identifikator})
+    response = owner_client.post(
+        url("employee_add", company), {"person_id": person.identifikator, "surname": "nordmann"}
+    )
     assert response.status_code == 302
     added = AddedEmployee.objects.get(orgnr=company.organisasjonsnummer)
     assert added.name == "Kari Nordmann"
@@ -93,7 +97,9 @@ def test_add_employee_takes_name_from_folkeregisteret(owner_client, company, own
 
 def test_add_employee_invalid_checksum_keeps_what_was_typed(owner_client, company):
     typed = "01019012346"  # wrong check digits
-    response = owner_client.post(url("employee_add", company), {"person_id": typed})
+    response = owner_client.post(
+        url("employee_add", company), {"person_id": typed, "surname": "Hansen"}
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "ikke et gyldig fødselsnummer" in html
@@ -104,20 +110,107 @@ def test_add_employee_invalid_checksum_keeps_what_was_typed(owner_client, compan
 
 def test_add_unknown_person_gets_a_clear_error(owner_client, company):
     unknown = valid_fnr(dt.date(1985, 5, 17), 123)
-    response = owner_client.post(url("employee_add", company), {"person_id": unknown})
+    response = owner_client.post(
+        url("employee_add", company), {"person_id": unknown, "surname": "Hansen"}
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "fant ingen person" in html.lower()
-    assert f'value="{unknown}"' in html
+    assert f'value="{unknown}"' in html and 'value="Hansen"' in html
+
+
+def test_a_wrong_surname_reveals_nothing_and_adds_no_one(owner_client, company):
+    """The number alone never shows a name: a real person with the wrong surname
+    gets exactly the answer an unknown number gets."""
+    person = PersonFactory(fornavn="Kari", etternavn="Nordmann")
+    unknown = valid_fnr(dt.date(1985, 5, 17), 123)
+    pages = [
+        owner_client.post(url("employee_add", company), {"person_id": n, "surname": "Hansen"})
+        for n in (person.identifikator, unknown)
+    ]
+    assert [p.status_code for p in pages] == [422, 422]
+    first, second = (re.sub(r"[A-Za-z0-9]{64}", "", p.content.decode()) for p in pages)
+    assert "Kari" not in first and "Nordmann" not in first
+    assert first.replace(person.identifikator, unknown) == second  # (CSRF tokens aside)
+    assert not AddedEmployee.objects.exists()
+
+
+def test_every_attempt_is_audit_logged_and_shown_to_the_person(owner_client, company, owner):
+    from hmskort.core.models import AuditEvent
+    from hmskort.wallet.selectors import lookups_of
+
+    person = PersonFactory(etternavn="Nordmann")
+    for surname in ("Hansen", "Nordmann"):
+        owner_client.post(
+            url("employee_add", company),
+            {"person_id": person.identifikator, "surname": surname},
+        )
+    events = AuditEvent.objects.filter(action="employee_add", subject_id=person.identifikator)
+    assert [e.detail["matched"] for e in events.order_by("id")] == [False, True]
+    assert {e.actor for e in events} == {owner.identifikator}
+    seen = lookups_of(person.identifikator)
+    assert len(seen) == 2 and all(company.navn in entry.who for entry in seen)
+
+
+def _unknown_numbers(count: int) -> list[str]:
+    numbers = []
+    for individual in range(100, 500):
+        try:
+            numbers.append(valid_fnr(dt.date(1985, 5, 17), individual))
+        except ValueError:  # no valid check digits for this one
+            continue
+        if len(numbers) == count:
+            return numbers
+    raise AssertionError("not enough valid numbers")
+
+
+def test_too_many_misses_lock_the_user_out_for_the_hour(owner_client, company, settings):
+    settings.HMSKORT_EMPLOYEE_ADD_MISSES = (3, 3600)
+    person = PersonFactory(etternavn="Nordmann")
+    statuses = [
+        owner_client.post(
+            url("employee_add", company),
+            {"person_id": number, "surname": "Hansen"},
+        ).status_code
+        for number in _unknown_numbers(3)
+    ]
+    assert statuses == [422, 422, 422]
+    # Now even the right surname is refused, without asking Folkeregisteret.
+    refused = owner_client.post(
+        url("employee_add", company), {"person_id": person.identifikator, "surname": "Nordmann"}
+    )
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3601
+    html = refused.content.decode()
+    assert "For mange forsøk" in html and f'value="{person.identifikator}"' in html
+    assert not AddedEmployee.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "registered", "matches"),
+    [
+        ("nordmann", "Nordmann", True),
+        ("  Hansen   Berg ", "Hansen-Berg", True),
+        ("Berg", "Hansen Berg", True),
+        ("Søreide", "SØREIDE", True),
+        ("Soreide", "Søreide", False),
+        ("Nord", "Nordmann", False),
+        ("", "Nordmann", False),
+    ],
+)
+def test_surname_matching(typed, registered, matches):
+    assert surname_matches(typed, registered) is matches
 
 
 def test_employee_add_service_errors(company):
     with pytest.raises(InvalidPersonIdentifier):
-        employee_add(orgnr=company.organisasjonsnummer, person_id="123", added_by="x")
+        employee_add(
+            orgnr=company.organisasjonsnummer, person_id="123", surname="Hansen", added_by="x"
+        )
     with pytest.raises(PersonNotFound):
         employee_add(
             orgnr=company.organisasjonsnummer,
             person_id=valid_fnr(dt.date(1985, 5, 17), 123),
+            surname="Hansen",
             added_by="x",
         )
 
@@ -125,10 +218,16 @@ def test_employee_add_service_errors(company):
 def test_adding_twice_keeps_one_entry(company):
     person = PersonFactory()
     first = employee_add(
-        orgnr=company.organisasjonsnummer, person_id=person.identifikator, added_by="x"
+        orgnr=company.organisasjonsnummer,
+        person_id=person.identifikator,
+        surname=person.etternavn,
+        added_by="x",
     )
     again = employee_add(
-        orgnr=company.organisasjonsnummer, person_id=person.identifikator, added_by="x"
+        orgnr=company.organisasjonsnummer,
+        person_id=person.identifikator,
+        surname=person.etternavn,
+        added_by="x",
     )
     assert first.pk == again.pk
 
@@ -140,3 +239,12 @@ def test_english_pages(owner_client, company, employee):
         response = owner_client.get(url("employees", company), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert "Order new card" in html and "Employees" in html
+
+
+def test_the_add_form_in_english_asks_for_the_surname(owner_client, company):
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = owner_client.get(url("employee_add", company), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "Surname" in html and "The person can see that you added them." in html

@@ -127,7 +127,11 @@ Test_company_home = _get("company_home", status=302)
 Test_employees = _get("employees")
 Test_employee_add_get = _get("employee_add")
 Test_employee_add_post = _post(
-    "employee_add", data=lambda self, w: {"person_id": self.objects["new_person"].identifikator}
+    "employee_add",
+    data=lambda self, w: {
+        "person_id": self.objects["new_person"].identifikator,
+        "surname": self.objects["new_person"].etternavn,
+    },
 )
 Test_employee_uploads = _get("employee_uploads", kwargs=("ref",))
 Test_upload_link = _post("upload_link", kwargs=("ref",), status=200)

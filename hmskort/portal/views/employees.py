@@ -15,6 +15,7 @@ from hmskort.portal.forms import AddEmployeeForm
 from hmskort.portal.services.employees import (
     InvalidPersonIdentifier,
     PersonNotFound,
+    TooManyMisses,
     employee_add,
 )
 from hmskort.portal.views.common import today
@@ -54,7 +55,10 @@ def employee_add_view(request: HttpRequest, orgnr: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             added = employee_add(
-                orgnr=orgnr, person_id=form.cleaned_data["person_id"], added_by=request.pid
+                orgnr=orgnr,
+                person_id=form.cleaned_data["person_id"],
+                surname=form.cleaned_data["surname"],
+                added_by=request.pid,
             )
         except InvalidPersonIdentifier:
             form.add_error(
@@ -63,9 +67,27 @@ def employee_add_view(request: HttpRequest, orgnr: str) -> HttpResponse:
             )
         except PersonNotFound:
             form.add_error(
-                "person_id",
-                _("Vi fant ingen person med dette nummeret i Folkeregisteret. Sjekk nummeret."),
+                None,
+                _(
+                    "Vi fant ingen person med dette nummeret og etternavnet i Folkeregisteret. "
+                    "Sjekk begge."
+                ),
             )
+        except TooManyMisses as exc:
+            minutes = -(-exc.retry_after // 60)
+            form.add_error(
+                None,
+                _(
+                    "For mange forsøk passet ikke med Folkeregisteret. Prøv igjen om "
+                    "%(minutes)s minutter."
+                )
+                % {"minutes": minutes},
+            )
+            response = render(
+                request, "portal/employee_add.html", {"form": form, "nav": "employees"}, status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         else:
             messages.success(request, _("%(name)s er lagt til.") % {"name": added.name})
             return redirect(reverse("portal:employees", kwargs={"orgnr": orgnr}) + "#lagt-til")
