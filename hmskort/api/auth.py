@@ -1,10 +1,19 @@
 """Bearer-token authentication for the API (tokens from django-oauth-toolkit).
 
 The hot path must not query the token table on every request: a validated
-token is cached per worker for `TOKEN_CACHE_SECONDS` (keyed by the token's
-SHA-256, never the token itself). Expiry is checked on every request against
-the cached expiry time, so an expired token is refused at once; a revoked
-token or withdrawn client stops working within the cache window.
+token is cached for `TOKEN_CACHE_SECONDS` (in Django's cache, keyed by the
+token's SHA-256, never the token itself). Expiry is checked on every request
+against the cached expiry time, so an expired token is refused at once.
+
+A revoked token or a withdrawn client (a gate reader too) is refused at once
+as well, on PostgreSQL: every committed update or delete of a token, an OAuth
+application or an API client is announced on `AUTH_CHANNEL` (triggers,
+migration api/0003), and each process's LISTEN thread (hmskort/api/statuscache.py)
+calls `auth_changed`. A cached validation older than the last announcement
+this process heard is then validated again, and `auth_generation` tells the
+fast lane to drop the tokens it holds. While a process is not listening (on
+SQLite, or while its LISTEN connection is down) a revocation takes effect
+within the cache windows (10 s here, 10 s more in the fast lane).
 
 A token's scopes are what it was granted *and* the client may hold now
 (`hmskort.api.oauth.client_scopes`): a gate reader's token carries only the gate
@@ -14,6 +23,7 @@ scope, so every level-1/level-2 endpoint refuses it with 403 `insufficient_scope
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass
 
@@ -64,7 +74,30 @@ _UNKNOWN = "unknown"
 
 
 def _cache_key(checksum: str) -> str:
-    return f"api:token:{checksum}"
+    # (principal or _UNKNOWN, time.time() before it was read from the database)
+    return f"api:token2:{checksum}"
+
+
+AUTH_CHANNEL = "hmskort_api_auth_changed"
+_changed_at = 0.0  # when this process last heard that tokens or clients changed
+_generation = 0
+_change_lock = threading.Lock()
+
+
+def auth_changed() -> None:
+    """Tokens, applications or clients changed (or this process just started
+    listening and may have missed a change): validate every token again."""
+    global _changed_at, _generation
+    with _change_lock:
+        _changed_at = time.time()
+        _generation += 1
+
+
+def auth_generation() -> int:
+    """Grows with every `auth_changed`: a holder of validated tokens drops them
+    when it sees a new value, and keeps a validation only if the value did not
+    change while it was being made."""
+    return _generation
 
 
 def _load(checksum: str) -> ApiPrincipal | str:
@@ -110,15 +143,19 @@ def principal_for_token(raw_token: str) -> ApiPrincipal:
     unknown, expired or withdrawn token."""
     checksum = hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
     key = _cache_key(checksum)
-    found = cache.get(key)
+    held = cache.get(key)
+    found = None
+    if held is not None and held[1] >= _changed_at:
+        found = held[0]
     if found is None:
+        read_at = time.time()
         found = _load(checksum)
         if isinstance(found, ApiPrincipal):
-            ttl = min(TOKEN_CACHE_SECONDS, max(int(found.expires_at - time.time()), 0))
+            ttl = min(TOKEN_CACHE_SECONDS, max(int(found.expires_at - read_at), 0))
         else:
             ttl = TOKEN_CACHE_SECONDS
         if ttl > 0:
-            cache.set(key, found, ttl)
+            cache.set(key, (found, read_at), ttl)
     if found == _UNKNOWN or not isinstance(found, ApiPrincipal):
         raise NotAuthenticated(
             "Ukjent eller tilbakekalt tilgangsnøkkel (unknown or revoked token)."

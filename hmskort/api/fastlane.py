@@ -33,10 +33,13 @@ What it does differently, deliberately:
 
 - A validated token is kept in a per-process dict (one per kind of
   authentication) for `TOKEN_SECONDS` (never past its expiry), on top of the
-  shared token cache in `hmskort.api.auth`. A revoked token or a withdrawn
-  client therefore keeps working in the fast lane for at most `TOKEN_SECONDS`
-  + `TOKEN_CACHE_SECONDS` (20 s); an expired token is refused at once, as on
-  the Django path.
+  shared token cache in `hmskort.api.auth`. The dict is emptied as soon as
+  this process hears that a token, application or client changed
+  (`auth_generation`, from the LISTEN thread), so a revoked token or a
+  withdrawn client is refused at once, as on the Django path. Only while the
+  process is not listening (SQLite; a lost LISTEN connection) does it keep
+  working for up to `TOKEN_SECONDS` + `TOKEN_CACHE_SECONDS` (20 s). An expired
+  token is refused at once.
 - No per-request signals: it calls `close_old_connections()` itself before and
   after each request (what `request_started`/`request_finished` do for the
   database), so `CONN_MAX_AGE` and broken-connection handling work as on the
@@ -81,7 +84,7 @@ from django.utils import translation
 from ninja.errors import HttpError, ValidationErrorContext
 
 from hmskort.api import statuscache
-from hmskort.api.auth import OAuth2Bearer
+from hmskort.api.auth import OAuth2Bearer, auth_generation
 from hmskort.api.errors import error_body, reasons_payload, retry_after_of, validation_fields
 from hmskort.api.language import request_language
 from hmskort.api.oauth_settings import SCOPE_LEVEL1, TOKEN_CACHE_SECONDS
@@ -269,6 +272,7 @@ class FastLane:
         # Validated tokens per authentication (a token good for one scope is not
         # thereby good for another): {id(auth): {sha256: (principal, keep until)}}.
         self._tokens: dict[int, dict[str, tuple[object, float]]] = {}
+        self._auth_generation = auth_generation()
         self._hosts: dict[str, bool] = {}
         self._headers = _static_headers()
         self._hsts = _hsts_header()
@@ -465,6 +469,10 @@ class FastLane:
         token = " ".join(parts[1:])
         key = hashlib.sha256(token.encode("utf-8")).hexdigest()
         now = time.time()
+        generation = auth_generation()
+        if generation != self._auth_generation:  # a token or client changed: forget them all
+            self.forget_tokens()
+            self._auth_generation = generation
         tokens = self._tokens.get(id(auth))
         if tokens is None:
             tokens = self._tokens.setdefault(id(auth), {})
@@ -476,7 +484,8 @@ class FastLane:
             return None
         if len(tokens) >= _MAX_CACHED:
             tokens.clear()
-        tokens[key] = (principal, min(now + TOKEN_SECONDS, principal.expires_at))
+        if auth_generation() == generation:  # not if a change arrived meanwhile
+            tokens[key] = (principal, min(now + TOKEN_SECONDS, principal.expires_at))
         return principal
 
     @staticmethod

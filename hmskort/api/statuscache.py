@@ -31,6 +31,10 @@ answered as such by every process within the time PostgreSQL takes to deliver
 a notification (milliseconds). Unknown numbers are never kept: a card ordered
 a second ago must be found.
 
+The same LISTEN connection hears `hmskort.api.auth.AUTH_CHANNEL` (a token,
+OAuth application or API client changed) and tells the token caches to
+validate again (`auth_changed`, also on every (re)connect).
+
 Only PostgreSQL can announce changes; on SQLite the cache never starts. It is
 started by the fast lane (hmskort/api/fastlane.py) in each server process and
 is off in the test suite except where it is the subject
@@ -49,6 +53,8 @@ from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.db import connections
+
+from hmskort.api.auth import AUTH_CHANNEL, auth_changed
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +158,7 @@ class Listener:
             params.pop(key, None)
         conn = psycopg.connect(**params, autocommit=True)
         conn.execute(f"LISTEN {CHANNEL}")
+        conn.execute(f"LISTEN {AUTH_CHANNEL}")  # tokens and API clients (hmskort.api.auth)
         return conn
 
     def _run(self) -> None:
@@ -169,9 +176,13 @@ class Listener:
             try:
                 # Listening from here on: what was held before may have missed a change.
                 self.cache.set_live(True)
+                auth_changed()
                 while not self._stop.is_set():
                     for notify in conn.notifies(timeout=HEARTBEAT_SECONDS, stop_after=1):
-                        self.cache.evict(parse_payload(notify.payload))
+                        if notify.channel == AUTH_CHANNEL:
+                            auth_changed()
+                        else:
+                            self.cache.evict(parse_payload(notify.payload))
                     conn.execute("SELECT 1")  # a dead connection raises here
             except Exception:
                 logger.warning("status cache: LISTEN connection lost; bypassing the cache")

@@ -222,7 +222,7 @@ def gate_reader_create(*, site: Site, name: str, created_by: str) -> ReaderCrede
 
 
 def gate_reader_deactivate(*, reader: GateReader, actor: str) -> GateReader:
-    """Withdraw a reader: its tokens stop working (within the caches' 10 seconds)."""
+    """Withdraw a reader: its tokens stop working at once (see hmskort.api.auth)."""
     with transaction.atomic():
         reader.active = False
         reader.save(update_fields=["active"])
