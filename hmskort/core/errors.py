@@ -34,3 +34,16 @@ class PermissionDenied(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     http_status = 409
+
+
+class Throttled(ApplicationError):
+    """Too many requests (429): `retry_after` seconds (at least 1) until the caller
+    may try again; the API answers it as the Retry-After header and in the body."""
+
+    code = "throttled"
+    http_status = 429
+    default_message = "For mange forespørsler; prøv igjen senere. (Too many requests.)"
+
+    def __init__(self, *, retry_after: int, message: str | None = None):
+        self.retry_after = max(int(retry_after), 1)
+        super().__init__(message or self.default_message, extra={"retry_after": self.retry_after})

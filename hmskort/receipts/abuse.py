@@ -41,7 +41,7 @@ from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
-from hmskort.core.errors import ApplicationError
+from hmskort.core.errors import Throttled
 
 DEFAULT_SOURCES_PER_CARD = (10, 600)
 DEFAULT_NOT_FOUND_PER_SOURCE = (20, 600)
@@ -50,16 +50,9 @@ DEFAULT_HOT_CARD_LIMIT = (10, 60)
 DEFAULT_STATE_SECONDS = 1.0
 
 
-class LookupThrottled(ApplicationError):
+class LookupThrottled(Throttled):
     code = "lookup_throttled"
-    http_status = 429
-
-    def __init__(self, *, retry_after: int):
-        self.retry_after = max(int(retry_after), 1)
-        super().__init__(
-            "For mange oppslag; prøv igjen senere. (Too many look-ups; try again later.)",
-            extra={"retry_after": self.retry_after},
-        )
+    default_message = "For mange oppslag; prøv igjen senere. (Too many look-ups; try again later.)"
 
 
 def _setting(name: str, default):

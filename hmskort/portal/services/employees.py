@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from hmskort.core.audit import audit_record
-from hmskort.core.errors import ApplicationError
+from hmskort.core.errors import ApplicationError, Throttled
 from hmskort.portal.models import AddedEmployee
 from hmskort.registers import idnumbers
 from hmskort.registers.adapters import get_ports
@@ -40,16 +40,9 @@ class PersonNotFound(ApplicationError):
     http_status = 422
 
 
-class TooManyMisses(ApplicationError):
+class TooManyMisses(Throttled):
     code = "employee_add_throttled"
-    http_status = 429
-
-    def __init__(self, *, retry_after: int):
-        self.retry_after = max(int(retry_after), 1)
-        super().__init__(
-            "For mange forsøk som ikke passet med Folkeregisteret; prøv igjen senere.",
-            extra={"retry_after": self.retry_after},
-        )
+    default_message = "For mange forsøk som ikke passet med Folkeregisteret; prøv igjen senere."
 
 
 def _misses_limit() -> tuple[tuple[int, int], ...]:
