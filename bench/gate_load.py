@@ -40,7 +40,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,10 +53,12 @@ from status_load import (  # noqa: E402
     LUA_RECONNECT,
     LUA_TRIVIAL,
     PYTHON,
+    add_server_arguments,
     create_database,
     database_exists,
     database_url,
     drop_database,
+    ensure_wrk,
     free_port,
     load_average,
     manage,
@@ -194,26 +195,12 @@ def main() -> int:
     parser.add_argument("--database", default="hmskort_bench_gate")
     parser.add_argument("--cards", type=int, default=5000)
     parser.add_argument("--duration", type=int, default=15, help="seconds of measured load")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument(
-        "--no-fast-lane", action="store_true", help="everything through Django (no fast lane)"
-    )
-    parser.add_argument(
-        "--quiet-load",
-        type=float,
-        default=1.0,
-        help="wait for the 1-minute load average to fall below this before measuring",
-    )
-    parser.add_argument("--quiet-wait", type=int, default=120, help="seconds to wait at most")
+    add_server_arguments(parser, quiet_wait=120)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
         parser.error("--database must be a plain lower-case identifier")
-    if shutil.which("wrk") is None:
-        subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
-    if shutil.which("wrk") is None:
+    if not ensure_wrk():
         parser.error("wrk is not installed and could not be installed (apt-get install -y wrk)")
 
     env = {

@@ -339,12 +339,8 @@ def report(name: str, r: dict) -> None:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="hmskort_bench_status")
-    parser.add_argument("--scale", type=float, default=0.22, help="of the national preset")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+def add_server_arguments(parser: argparse.ArgumentParser, *, quiet_wait: int) -> None:
+    """The gunicorn and quiet-machine options every load benchmark takes."""
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
     parser.add_argument(
@@ -356,7 +352,18 @@ def main() -> int:
         default=1.0,
         help="wait for the 1-minute load average to fall below this before measuring",
     )
-    parser.add_argument("--quiet-wait", type=int, default=240, help="seconds to wait at most")
+    parser.add_argument(
+        "--quiet-wait", type=int, default=quiet_wait, help="seconds to wait at most"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="hmskort_bench_status")
+    parser.add_argument("--scale", type=float, default=0.22, help="of the national preset")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    add_server_arguments(parser, quiet_wait=240)
     parser.add_argument(
         "--drain-in-process",
         action="store_true",
