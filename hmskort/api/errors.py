@@ -58,7 +58,7 @@ def error_body(
 
 
 def retry_after_of(exc: Exception) -> int | None:
-    """Seconds a refused client should wait (a 429), or None: `LookupThrottled`'s
+    """Seconds a refused client should wait (a 429), or None: a `Throttled` error's
     `retry_after`, ninja's `Throttled.wait`. Answered both as the `Retry-After`
     header (RFC 9110 §10.2.3) and as `error.retry_after` in the body."""
     value = getattr(exc, "retry_after", None)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from hmskort.identity.access import company_access_required
@@ -77,9 +78,12 @@ def employee_add_view(request: HttpRequest, orgnr: str) -> HttpResponse:
             minutes = -(-exc.retry_after // 60)
             form.add_error(
                 None,
-                _(
+                ngettext(
                     "For mange forsøk passet ikke med Folkeregisteret. Prøv igjen om "
-                    "%(minutes)s minutter."
+                    "%(minutes)s minutt.",
+                    "For mange forsøk passet ikke med Folkeregisteret. Prøv igjen om "
+                    "%(minutes)s minutter.",
+                    minutes,
                 )
                 % {"minutes": minutes},
             )
